@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: Apache-2.0
+// The workstation executable: reads the command line, picks the settings location, wires the
+// main window, and either runs interactively or renders one screenshot and exits.
+#include "commandline.h"
+#include "mainwindow.h"
+#include "plant/plantloader.h"
+#include "screenshotjob.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QIcon>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTimer>
+
+#include <cstdio>
+#include <memory>
+
+namespace {
+
+constexpr char kDemoPlant[] = ":/plants/demo-boiler.plant.json";
+
+void printLine(FILE* stream, const QString& text)
+{
+    std::fputs(qPrintable(text + QLatin1Char('\n')), stream);
+}
+
+QStringList argumentList(int argc, char** argv)
+{
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    return arguments;
+}
+
+int runScreenshot(twinspect::ui::MainWindow& window, const twinspect::app::CommandLine& options,
+                  const QString& plantPath)
+{
+    const twinspect::PlantLoadResult result = twinspect::PlantLoader::loadFile(plantPath);
+    if (!result.ok()) {
+        printLine(stderr, result.report());
+        return 1;
+    }
+    for (const twinspect::PlantDiagnostic& d : result.diagnostics)
+        printLine(stderr, d.toString());
+    window.setPlant(std::make_shared<const twinspect::Plant>(*result.plant), result.diagnostics);
+    if (!options.selectId.isEmpty()) {
+        if (result.plant->assetIndex(options.selectId) < 0 &&
+            std::none_of(result.plant->pipes.cbegin(), result.plant->pipes.cend(),
+                         [&](const twinspect::Pipe& p) { return p.id == options.selectId; })) {
+            printLine(stderr, QStringLiteral("twinspect: --select: no asset or pipe '%1' in %2")
+                                  .arg(options.selectId, plantPath));
+            return 2;
+        }
+        window.selectItem(options.selectId);
+    }
+    window.show();
+    twinspect::ui::ScreenshotJob job(&window, {options.screenshotPath, options.windowScreenshotPath, options.size});
+    int exitCode = 0;
+    QObject::connect(&job, &twinspect::ui::ScreenshotJob::finished, qApp, [&](const QString& error, qint64 ms) {
+        if (error.isEmpty()) {
+            printLine(stdout, QStringLiteral("screenshot: %1 (%2x%3, %4 ms)")
+                                  .arg(QFileInfo(options.screenshotPath).absoluteFilePath())
+                                  .arg(options.size.width())
+                                  .arg(options.size.height())
+                                  .arg(ms));
+        } else {
+            printLine(stderr, QStringLiteral("twinspect: ") + error);
+            exitCode = 3;
+        }
+        QApplication::exit(exitCode);
+    });
+    QTimer::singleShot(0, &job, &twinspect::ui::ScreenshotJob::start);
+    QApplication::exec();
+    return exitCode;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    using twinspect::app::CommandLine;
+    const CommandLine options = twinspect::app::parseCommandLine(argumentList(argc, argv));
+    if (!options.error.isEmpty()) {
+        printLine(stderr, QStringLiteral("twinspect: ") + options.error);
+        printLine(stderr, QStringLiteral("Try 'twinspect --help'."));
+        return 2;
+    }
+    if (options.showHelp) {
+        printLine(stdout, options.helpText);
+        return 0;
+    }
+    if (options.showVersion) {
+        printLine(stdout, QStringLiteral("twinspect %1").arg(QLatin1String(TWINSPECT_VERSION)));
+        return 0;
+    }
+
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("Twinspect"));
+    QApplication::setApplicationName(QStringLiteral("Twinspect"));
+    QApplication::setApplicationVersion(QStringLiteral(TWINSPECT_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/twinspect.png")));
+
+    const QString dataDir = options.dataDir.isEmpty()
+                                ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+                                : QDir(options.dataDir).absolutePath();
+    if (!QDir().mkpath(dataDir)) {
+        printLine(stderr, QStringLiteral("twinspect: cannot create the data folder %1").arg(dataDir));
+        return 2;
+    }
+    // With --data-dir everything, settings included, stays inside that folder (tests, kiosks).
+    std::unique_ptr<QSettings> settings =
+        options.dataDir.isEmpty() ? std::make_unique<QSettings>()
+                                  : std::make_unique<QSettings>(QDir(dataDir).filePath(QStringLiteral("settings.ini")),
+                                                                QSettings::IniFormat);
+
+    twinspect::ui::MainWindow window(settings.get());
+    if (!options.screenshotPath.isEmpty()) {
+        const QString plantPath = options.plantPath.isEmpty() ? QString::fromLatin1(kDemoPlant) : options.plantPath;
+        return runScreenshot(window, options, plantPath);
+    }
+
+    QString plantPath = options.plantPath;
+    if (plantPath.isEmpty()) {
+        const QString last = settings->value(QStringLiteral("plant/last")).toString();
+        plantPath = !last.isEmpty() && QFileInfo::exists(last) ? last : QString::fromLatin1(kDemoPlant);
+    }
+    QObject::connect(&window, &twinspect::ui::MainWindow::plantLoadFailed, &window,
+                     [](const QString& path, const QString& report) {
+                         printLine(stderr, QStringLiteral("twinspect: %1 was not loaded:").arg(path));
+                         printLine(stderr, report);
+                     });
+    window.show();
+    window.openPlant(plantPath);
+    return QApplication::exec();
+}

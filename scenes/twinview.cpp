@@ -1,0 +1,627 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "twinview.h"
+
+#include "assetpicker.h"
+#include "instancedbatch.h"
+#include "meshasset.h"
+#include "orbitcamera.h"
+#include "plant/meshprobe.h"
+#include "plant/plant.h"
+#include "scenelayout.h"
+
+#include <QDir>
+#include <QHash>
+#include <QImage>
+#include <QKeyEvent>
+#include <QLoggingCategory>
+#include <QMouseEvent>
+#include <QPixmap>
+#include <QPointer>
+#include <QScreen>
+#include <QStandardPaths>
+#include <QTimer>
+#include <QWheelEvent>
+#include <QtMath>
+#include <Qt3DCore/QEntity>
+#include <Qt3DCore/QTransform>
+#include <Qt3DExtras/QCuboidMesh>
+#include <Qt3DExtras/QCylinderMesh>
+#include <Qt3DExtras/QForwardRenderer>
+#include <Qt3DExtras/QPhongMaterial>
+#include <Qt3DExtras/QSphereMesh>
+#include <Qt3DExtras/Qt3DWindow>
+#include <Qt3DLogic/QFrameAction>
+#include <Qt3DRender/QCamera>
+#include <Qt3DRender/QRenderSettings>
+
+#include <cmath>
+#include <map>
+#include <vector>
+
+Q_LOGGING_CATEGORY(lcScenes, "twinspect.scenes")
+
+namespace twinspect::scenes {
+
+namespace {
+
+constexpr int kInstancesPerTile = 2048;
+
+struct Slot
+{
+    int batch = -1;
+    int index = -1;
+};
+
+/// A zero matrix collapses an instance to a point: hidden without touching any entity.
+const QMatrix4x4& hiddenModel()
+{
+    static const QMatrix4x4 zero(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
+    return zero;
+}
+
+QVector3D translationOf(const QMatrix4x4& m)
+{
+    return m.column(3).toVector3D();
+}
+
+} // namespace
+
+struct TwinView::Private
+{
+    QPointer<Qt3DExtras::Qt3DWindow> window;
+    Qt3DCore::QEntity* root = nullptr;
+    Qt3DCore::QEntity* sceneRoot = nullptr;
+    Qt3DRender::QMaterial* instancedMaterial = nullptr;
+    OrbitCamera* camera = nullptr;
+    QTimer flushTimer;
+    BuildMode mode = BuildMode::Instanced;
+
+    std::shared_ptr<const Plant> plant;
+    SceneLayout layout;
+    AssetPicker picker;
+    QHash<QString, int> itemById;
+    std::vector<std::unique_ptr<InstancedBatch>> batches;
+    std::vector<Qt3DExtras::QPhongMaterial*> naiveMaterials; ///< per instance, naive mode only
+    QList<QList<Slot>> slots;                                 ///< per item
+    QList<AssetAppearance> appearances;                       ///< per item
+    QList<bool> hidden;                                       ///< per item, for picking
+    QHash<int, MeshAsset*> meshes;                            ///< item -> mesh entity
+    int selected = -1;
+    int entitiesCreated = 0;
+    QList<QVector3D> fitPoints; ///< item bound corners, computed on the first fit
+    /// Until the user moves the camera, a resized window re-fits the plant.
+    bool autoFit = true;
+
+    // Mouse gesture state.
+    QPointF pressPos;
+    QPointF lastPos;
+    Qt::MouseButton pressButton = Qt::NoButton;
+    bool dragged = false;
+
+    QColor drawnColor(int item) const
+    {
+        if (item == selected)
+            return TwinView::highlightColor();
+        return appearances.at(item).color;
+    }
+
+    bool instanceVisible(int item) const
+    {
+        const SceneItem& s = layout.items.at(item);
+        if (!appearances.at(item).visible)
+            return false;
+        return !s.isMesh || s.isPlaceholder; // a loaded mesh draws itself; its box slot stays hidden
+    }
+
+    QList<QList<int>> instancesOfItem; ///< per item: its instances in layout.instances, parallel to slots
+
+    void refresh(int item)
+    {
+        if (item < 0 || item >= layout.items.size())
+            return;
+        const QColor color = drawnColor(item);
+        const bool visible = instanceVisible(item);
+        const QList<Slot>& itemSlots = slots.at(item);
+        const QList<int>& instances = instancesOfItem.at(item);
+        for (qsizetype k = 0; k < itemSlots.size(); ++k) {
+            const Slot& slot = itemSlots.at(k);
+            const InstanceSpec& spec = layout.instances.at(instances.at(k));
+            if (mode == BuildMode::Naive) {
+                naiveMaterials.at(static_cast<size_t>(slot.index))->setDiffuse(color);
+                continue;
+            }
+            InstancedBatch& batch = *batches.at(static_cast<size_t>(slot.batch));
+            batch.setModel(slot.index, visible ? spec.model : hiddenModel());
+            batch.setColor(slot.index, color);
+        }
+        if (MeshAsset* mesh = meshes.value(item)) {
+            mesh->setColor(color);
+            mesh->setVisible(appearances.at(item).visible && !layout.items.at(item).isPlaceholder);
+        }
+        hidden[item] = !appearances.at(item).visible;
+        flushTimer.start();
+    }
+
+    void flush()
+    {
+        for (const auto& batch : batches)
+            batch->flush();
+    }
+};
+
+TwinView::TwinView(QObject* parent)
+    : QObject(parent)
+    , d(std::make_unique<Private>())
+{
+    // The classic OpenGL renderer used 3-6x less memory than RHI on llvmpipe and draws our
+    // GLSL 3.30 technique (../shared/notes/qt3d-llvmpipe.md). It must be chosen before the window.
+    if (qEnvironmentVariableIsEmpty("QT3D_RENDERER"))
+        qputenv("QT3D_RENDERER", "opengl");
+
+    d->window = new Qt3DExtras::Qt3DWindow();
+    d->window->setTitle(QStringLiteral("Twinspect 3D view"));
+    d->window->defaultFrameGraph()->setClearColor(QColor(0x2a, 0x2e, 0x33));
+    d->window->defaultFrameGraph()->setFrustumCullingEnabled(true);
+    d->window->renderSettings()->setRenderPolicy(Qt3DRender::QRenderSettings::OnDemand);
+    d->window->installEventFilter(this);
+
+    d->root = new Qt3DCore::QEntity();
+    d->instancedMaterial = createInstancedMaterial(d->root);
+    auto* frameAction = new Qt3DLogic::QFrameAction(d->root);
+    connect(frameAction, &Qt3DLogic::QFrameAction::triggered, this, &TwinView::frameTicked);
+    d->root->addComponent(frameAction);
+
+    Qt3DRender::QCamera* camera = d->window->camera();
+    camera->lens()->setPerspectiveProjection(45.0f, 16.0f / 9.0f, 0.1f, 1000.0f);
+    d->camera = new OrbitCamera(camera, this);
+    connect(d->camera, &OrbitCamera::changed, this, &TwinView::cameraChanged);
+    d->window->setRootEntity(d->root);
+
+    d->flushTimer.setSingleShot(true);
+    d->flushTimer.setInterval(0); // coalesce every change made in one event-loop pass into one upload
+    connect(&d->flushTimer, &QTimer::timeout, this, [this] { d->flush(); });
+}
+
+TwinView::~TwinView()
+{
+    delete d->window.data(); // unless a window container already owns and deleted it
+}
+
+QWindow* TwinView::window() const
+{
+    return d->window.data();
+}
+
+void TwinView::setBuildMode(BuildMode mode)
+{
+    d->mode = mode;
+}
+
+std::shared_ptr<const Plant> TwinView::plant() const
+{
+    return d->plant;
+}
+
+void TwinView::setPlant(std::shared_ptr<const Plant> plant)
+{
+    delete d->sceneRoot;
+    d->sceneRoot = nullptr;
+    d->batches.clear();
+    d->naiveMaterials.clear();
+    d->meshes.clear();
+    d->slots.clear();
+    d->instancesOfItem.clear();
+    d->appearances.clear();
+    d->hidden.clear();
+    d->fitPoints.clear();
+    d->itemById.clear();
+    d->selected = -1;
+    d->entitiesCreated = 0;
+    d->plant = std::move(plant);
+    d->layout = d->plant ? buildSceneLayout(*d->plant) : SceneLayout{};
+    d->picker.setLayout(d->layout);
+
+    d->sceneRoot = new Qt3DCore::QEntity(d->root);
+    ++d->entitiesCreated;
+    const SceneLayout& layout = d->layout;
+    const qsizetype itemCount = layout.items.size();
+    d->slots.resize(itemCount);
+    d->instancesOfItem.resize(itemCount);
+    d->hidden.fill(false, itemCount);
+    d->appearances.reserve(itemCount);
+    d->itemById.reserve(itemCount);
+    for (qsizetype i = 0; i < itemCount; ++i) {
+        const SceneItem& item = layout.items.at(i);
+        d->itemById.insert(item.id, static_cast<int>(i));
+        d->appearances.append(AssetAppearance{item.isPlaceholder ? placeholderColor() : item.baseColor, true});
+    }
+
+    if (d->mode == BuildMode::Naive) {
+        d->naiveMaterials.reserve(static_cast<size_t>(layout.instances.size()));
+        for (qsizetype i = 0; i < layout.instances.size(); ++i) {
+            const InstanceSpec& spec = layout.instances.at(i);
+            auto* entity = new Qt3DCore::QEntity(d->sceneRoot);
+            Qt3DRender::QGeometryRenderer* mesh = nullptr;
+            if (spec.shape == Shape::Cylinder) {
+                auto* cylinder = new Qt3DExtras::QCylinderMesh(entity);
+                cylinder->setRadius(0.5f);
+                cylinder->setLength(1.0f);
+                cylinder->setRings(2);
+                cylinder->setSlices(12);
+                mesh = cylinder;
+            } else if (spec.shape == Shape::Sphere) {
+                auto* sphere = new Qt3DExtras::QSphereMesh(entity);
+                sphere->setRadius(0.5f);
+                sphere->setRings(8);
+                sphere->setSlices(12);
+                mesh = sphere;
+            } else {
+                mesh = new Qt3DExtras::QCuboidMesh(entity);
+            }
+            auto* transform = new Qt3DCore::QTransform(entity);
+            transform->setMatrix(spec.model);
+            auto* material = new Qt3DExtras::QPhongMaterial(entity);
+            entity->addComponent(mesh);
+            entity->addComponent(transform);
+            entity->addComponent(material);
+            ++d->entitiesCreated;
+            d->slots[spec.item].append(Slot{-1, static_cast<int>(d->naiveMaterials.size())});
+            d->instancesOfItem[spec.item].append(static_cast<int>(i));
+            d->naiveMaterials.push_back(material);
+        }
+    } else {
+        // Group instances by shape and by a square tile of the ground plane, so that frustum
+        // culling can drop whole batches when the camera is close.
+        const qsizetype total = layout.instances.size();
+        const int tilesPerSide =
+            std::max(1, static_cast<int>(std::ceil(std::sqrt(double(total) / kInstancesPerTile))));
+        const QVector3D lo = layout.boundsMin;
+        const QVector3D span = layout.boundsMax - layout.boundsMin;
+        const auto tileOf = [&](const QVector3D& p) {
+            const auto axis = [&](float v, float origin, float extent) {
+                const int t = extent > 0 ? static_cast<int>((v - origin) / extent * tilesPerSide) : 0;
+                return std::clamp(t, 0, tilesPerSide - 1);
+            };
+            return axis(p.x(), lo.x(), span.x()) * tilesPerSide + axis(p.z(), lo.z(), span.z());
+        };
+        std::map<std::pair<int, int>, std::vector<int>> groups; // (shape, tile) -> instances
+        for (qsizetype i = 0; i < total; ++i) {
+            const InstanceSpec& spec = layout.instances.at(i);
+            groups[{static_cast<int>(spec.shape), tileOf(translationOf(spec.model))}].push_back(static_cast<int>(i));
+        }
+        for (const auto& [key, members] : groups) {
+            const int batchIndex = static_cast<int>(d->batches.size());
+            auto batch = std::make_unique<InstancedBatch>(static_cast<Shape>(key.first), static_cast<int>(members.size()),
+                                                          d->sceneRoot, d->instancedMaterial);
+            ++d->entitiesCreated;
+            constexpr float inf = std::numeric_limits<float>::infinity();
+            QVector3D bmin(inf, inf, inf);
+            QVector3D bmax = -bmin;
+            for (size_t k = 0; k < members.size(); ++k) {
+                const InstanceSpec& spec = layout.instances.at(members[k]);
+                d->slots[spec.item].append(Slot{batchIndex, static_cast<int>(k)});
+                d->instancesOfItem[spec.item].append(members[k]);
+                for (int corner = 0; corner < 8; ++corner) {
+                    const QVector3D p = spec.model.map(QVector3D((corner & 1) ? 0.5f : -0.5f,
+                                                                 (corner & 2) ? 0.5f : -0.5f,
+                                                                 (corner & 4) ? 0.5f : -0.5f));
+                    bmin = QVector3D(std::min(bmin.x(), p.x()), std::min(bmin.y(), p.y()), std::min(bmin.z(), p.z()));
+                    bmax = QVector3D(std::max(bmax.x(), p.x()), std::max(bmax.y(), p.y()), std::max(bmax.z(), p.z()));
+                }
+            }
+            batch->setBounds(bmin, bmax);
+            d->batches.push_back(std::move(batch));
+        }
+    }
+
+    // Mesh assets load asynchronously; a failure turns the asset into a placeholder in place.
+    const QString cacheDir =
+        QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation)).filePath(QStringLiteral("meshes"));
+    for (qsizetype i = 0; i < itemCount; ++i) {
+        const SceneItem& item = layout.items.at(i);
+        if (!item.isMesh)
+            continue;
+        const MeshInfo& info = d->plant->assets.at(item.assetIndex).geometry.mesh;
+        QString source = info.absolutePath;
+        if (info.format == MeshInfo::Format::Glb) {
+            const Result<QString> unpacked = unpackGlb(info.absolutePath, cacheDir);
+            if (!unpacked) {
+                d->layout.items[i].isPlaceholder = true;
+                d->appearances[i].color = placeholderColor();
+                QTimer::singleShot(0, this, [this, id = item.id, message = unpacked.error().message] {
+                    Q_EMIT meshFailed(id, message);
+                });
+                continue;
+            }
+            source = unpacked.value();
+        }
+        auto* mesh = new MeshAsset(info, source, item.meshModel, d->sceneRoot);
+        ++d->entitiesCreated;
+        d->meshes.insert(static_cast<int>(i), mesh);
+        const int itemIndex = static_cast<int>(i);
+        connect(mesh, &MeshAsset::failed, this, [this, itemIndex](const QString& message) {
+            if (itemIndex >= d->layout.items.size())
+                return;
+            SceneItem& failedItem = d->layout.items[itemIndex];
+            qCWarning(lcScenes) << "mesh failed for" << failedItem.id << ":" << message;
+            failedItem.isPlaceholder = true;
+            if (d->appearances[itemIndex].color == failedItem.baseColor)
+                d->appearances[itemIndex].color = placeholderColor();
+            d->refresh(itemIndex);
+            Q_EMIT meshFailed(failedItem.id, message);
+        });
+    }
+
+    for (qsizetype i = 0; i < itemCount; ++i)
+        d->refresh(static_cast<int>(i));
+    d->flush();
+    d->camera->setSceneRadius((layout.boundsMax - layout.boundsMin).length() / 2);
+    fitAll(false);
+    d->autoFit = true;
+}
+
+QString TwinView::selectedItem() const
+{
+    return d->selected >= 0 ? d->layout.items.at(d->selected).id : QString();
+}
+
+void TwinView::setSelectedItem(const QString& id)
+{
+    const int item = d->itemById.value(id, -1);
+    if (item == d->selected)
+        return;
+    const int previous = d->selected;
+    d->selected = item;
+    d->refresh(previous);
+    d->refresh(item);
+}
+
+void TwinView::setAssetAppearance(const QString& id, const AssetAppearance& appearance)
+{
+    const int item = d->itemById.value(id, -1);
+    if (item < 0 || d->appearances.at(item) == appearance)
+        return;
+    d->appearances[item] = appearance;
+    d->refresh(item);
+}
+
+AssetAppearance TwinView::assetAppearance(const QString& id) const
+{
+    const int item = d->itemById.value(id, -1);
+    return item < 0 ? AssetAppearance{} : d->appearances.at(item);
+}
+
+QColor TwinView::drawnColor(const QString& id) const
+{
+    const int item = d->itemById.value(id, -1);
+    if (item < 0)
+        return {};
+    if (d->mode == BuildMode::Naive || d->slots.at(item).isEmpty())
+        return d->drawnColor(item);
+    // Read back what is in the instance buffer, so tests see what the GPU is given.
+    const Slot& slot = d->slots.at(item).first();
+    return d->batches.at(static_cast<size_t>(slot.batch))->color(slot.index);
+}
+
+QColor TwinView::highlightColor()
+{
+    return QColor(0xff, 0x9f, 0x1a); // amber: far from the greys and from alarm red
+}
+
+void TwinView::fitAll(bool animated)
+{
+    d->autoFit = false;
+    const QVector3D center = (d->layout.boundsMin + d->layout.boundsMax) / 2;
+    const QSize size = d->window->size();
+    const float aspect = size.height() > 0 ? float(size.width()) / float(size.height()) : 16.0f / 9.0f;
+    if (d->fitPoints.isEmpty()) {
+        // Corners of every item's bounds: a plant laid out diagonally does not fill its box.
+        d->fitPoints.reserve(d->layout.items.size() * 8);
+        for (const SceneItem& item : d->layout.items) {
+            for (int corner = 0; corner < 8; ++corner)
+                d->fitPoints.append(QVector3D((corner & 1) ? item.boundsMax.x() : item.boundsMin.x(),
+                                              (corner & 2) ? item.boundsMax.y() : item.boundsMin.y(),
+                                              (corner & 4) ? item.boundsMax.z() : item.boundsMin.z()));
+        }
+    }
+    const float distance = d->fitPoints.isEmpty()
+                               ? d->camera->distanceToFit(d->layout.boundsMin, d->layout.boundsMax, aspect)
+                               : d->camera->distanceToFit(center, d->fitPoints, aspect);
+    d->camera->lookAt(center, distance, animated);
+}
+
+void TwinView::flyTo(const QString& id, bool animated)
+{
+    const int item = d->itemById.value(id, -1);
+    if (item < 0)
+        return;
+    d->autoFit = false;
+    const SceneItem& s = d->layout.items.at(item);
+    const QVector3D center = (s.boundsMin + s.boundsMax) / 2;
+    const float radius = std::max((s.boundsMax - s.boundsMin).length() / 2, 0.5f);
+    const float fov = d->window->camera()->fieldOfView();
+    // Leave room around the asset so its neighbours give context.
+    d->camera->lookAt(center, radius / std::sin(qDegreesToRadians(fov / 2)) * 2.5f, animated);
+}
+
+void TwinView::orbit(float yawDegrees, float pitchDegrees)
+{
+    d->autoFit = false;
+    d->camera->orbit(yawDegrees, pitchDegrees);
+}
+
+void TwinView::zoom(float factor)
+{
+    d->autoFit = false;
+    d->camera->zoom(factor);
+}
+
+void TwinView::pan(float rightFraction, float upFraction)
+{
+    d->autoFit = false;
+    d->camera->pan(rightFraction, upFraction);
+}
+
+bool TwinView::isCameraAnimating() const
+{
+    return d->camera->isAnimating();
+}
+
+QString TwinView::itemAt(const QPointF& windowPos) const
+{
+    const Qt3DRender::QCamera* camera = d->window->camera();
+    const Ray ray = rayFromWindow(windowPos, d->window->size(), camera->viewMatrix(), camera->projectionMatrix());
+    const std::optional<PickHit> hit = d->picker.pick(ray, d->hidden);
+    return hit ? d->layout.items.at(hit->item).id : QString();
+}
+
+std::optional<QPointF> TwinView::projectedCenter(const QString& id) const
+{
+    const int item = d->itemById.value(id, -1);
+    if (item < 0)
+        return std::nullopt;
+    const SceneItem& s = d->layout.items.at(item);
+    const QVector3D center = (s.boundsMin + s.boundsMax) / 2;
+    const Qt3DRender::QCamera* camera = d->window->camera();
+    const QVector3D eyeSpace = camera->viewMatrix().map(center);
+    if (eyeSpace.z() >= 0)
+        return std::nullopt; // behind the camera
+    const QSize size = d->window->size();
+    const QVector3D p = center.project(camera->viewMatrix(), camera->projectionMatrix(), QRect(QPoint(0, 0), size));
+    return QPointF(p.x(), size.height() - p.y());
+}
+
+void TwinView::setContinuousRendering(bool continuous)
+{
+    d->window->renderSettings()->setRenderPolicy(continuous ? Qt3DRender::QRenderSettings::Always
+                                                            : Qt3DRender::QRenderSettings::OnDemand);
+}
+
+QImage TwinView::grabFrame() const
+{
+    QScreen* screen = d->window->screen();
+    if (!screen || !d->window->isExposed())
+        return {};
+    return screen->grabWindow(d->window->winId()).toImage();
+}
+
+int TwinView::drawEntityCount() const
+{
+    return d->sceneRoot ? static_cast<int>(d->sceneRoot->findChildren<Qt3DCore::QEntity*>().size()) : 0;
+}
+
+int TwinView::entitiesCreated() const
+{
+    return d->entitiesCreated;
+}
+
+QStringList TwinView::placeholderItems() const
+{
+    QStringList ids;
+    for (const SceneItem& item : d->layout.items) {
+        if (item.isPlaceholder)
+            ids.append(item.id);
+    }
+    return ids;
+}
+
+bool TwinView::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched != d->window.data())
+        return QObject::eventFilter(watched, event);
+    switch (event->type()) {
+    case QEvent::Resize:
+        if (d->autoFit)
+            QTimer::singleShot(0, this, [this] {
+                if (d->autoFit) {
+                    fitAll(false);
+                    d->autoFit = true;
+                }
+            });
+        return false;
+    case QEvent::MouseButtonPress: {
+        const auto* e = static_cast<QMouseEvent*>(event);
+        d->pressPos = d->lastPos = e->position();
+        d->pressButton = e->button();
+        d->dragged = false;
+        return true;
+    }
+    case QEvent::MouseMove: {
+        const auto* e = static_cast<QMouseEvent*>(event);
+        if (e->buttons() == Qt::NoButton)
+            return false;
+        const QPointF delta = e->position() - d->lastPos;
+        d->lastPos = e->position();
+        if ((e->position() - d->pressPos).manhattanLength() > 4)
+            d->dragged = true;
+        const float height = std::max(1, d->window->height());
+        const bool panning = (e->buttons() & (Qt::RightButton | Qt::MiddleButton)) ||
+                             (e->modifiers() & Qt::ShiftModifier);
+        if (panning)
+            pan(static_cast<float>(-delta.x()) / height, static_cast<float>(delta.y()) / height);
+        else
+            orbit(static_cast<float>(-delta.x()) * 0.4f, static_cast<float>(delta.y()) * 0.4f);
+        return true;
+    }
+    case QEvent::MouseButtonRelease: {
+        const auto* e = static_cast<QMouseEvent*>(event);
+        if (e->button() == Qt::LeftButton && d->pressButton == Qt::LeftButton && !d->dragged)
+            Q_EMIT itemClicked(itemAt(e->position()));
+        d->pressButton = Qt::NoButton;
+        return true;
+    }
+    case QEvent::MouseButtonDblClick: {
+        const auto* e = static_cast<QMouseEvent*>(event);
+        const QString id = itemAt(e->position());
+        if (!id.isEmpty())
+            Q_EMIT itemActivated(id);
+        return true;
+    }
+    case QEvent::Wheel: {
+        const auto* e = static_cast<QWheelEvent*>(event);
+        zoom(std::pow(0.85f, static_cast<float>(e->angleDelta().y()) / 120.0f));
+        return true;
+    }
+    case QEvent::KeyPress: {
+        const auto* e = static_cast<QKeyEvent*>(event);
+        const bool shift = e->modifiers() & Qt::ShiftModifier;
+        switch (e->key()) {
+        case Qt::Key_Left:
+            shift ? pan(-0.05f, 0) : orbit(5, 0);
+            return true;
+        case Qt::Key_Right:
+            shift ? pan(0.05f, 0) : orbit(-5, 0);
+            return true;
+        case Qt::Key_Up:
+            shift ? pan(0, 0.05f) : orbit(0, 5);
+            return true;
+        case Qt::Key_Down:
+            shift ? pan(0, -0.05f) : orbit(0, -5);
+            return true;
+        case Qt::Key_Plus:
+        case Qt::Key_Equal:
+        case Qt::Key_PageUp:
+            zoom(0.85f);
+            return true;
+        case Qt::Key_Minus:
+        case Qt::Key_PageDown:
+            zoom(1.0f / 0.85f);
+            return true;
+        case Qt::Key_Home:
+        case Qt::Key_F:
+            fitAll();
+            return true;
+        case Qt::Key_Space:
+        case Qt::Key_G:
+            flyTo(selectedItem());
+            return true;
+        default:
+            return false;
+        }
+    }
+    default:
+        return false;
+    }
+}
+
+} // namespace twinspect::scenes

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QColor>
+#include <QObject>
+#include <QPointF>
+#include <QString>
+
+#include <memory>
+#include <optional>
+
+class QImage;
+class QWindow;
+
+namespace twinspect {
+struct Plant;
+}
+
+namespace twinspect::scenes {
+
+/// How an item looks, set by whoever owns its state (today the defaults; later the telemetry
+/// overlay). The selection highlight is drawn on top and does not change the stored appearance.
+struct AssetAppearance
+{
+    QColor color;
+    bool visible = true;
+    friend bool operator==(const AssetAppearance&, const AssetAppearance&) = default;
+};
+
+/// The 3D twin: renders a plant with instanced batches, owns the camera, answers picks.
+/// This is the only door into Qt 3D: no Qt 3D type appears in this header, so ui/ and app/
+/// stay independent of the renderer.
+///
+/// Threading: GUI thread only. Appearance changes are collected and uploaded once per frame.
+class TwinView : public QObject
+{
+    Q_OBJECT
+public:
+    enum class BuildMode {
+        Instanced, ///< one draw per unit shape per spatial tile (the product)
+        Naive      ///< one entity, mesh and material per item: the benchmark baseline only
+    };
+
+    explicit TwinView(QObject* parent = nullptr);
+    ~TwinView() override;
+
+    /// The native 3D window; embed it with QWidget::createWindowContainer.
+    QWindow* window() const;
+
+    void setBuildMode(BuildMode mode);
+    /// Builds the scene for a plant (or clears it for nullptr). Mesh files load asynchronously.
+    void setPlant(std::shared_ptr<const Plant> plant);
+    std::shared_ptr<const Plant> plant() const;
+
+    QString selectedItem() const;
+    /// Highlights one asset or pipe ("" clears). Does not move the camera.
+    void setSelectedItem(const QString& id);
+    void setAssetAppearance(const QString& id, const AssetAppearance& appearance);
+    AssetAppearance assetAppearance(const QString& id) const;
+    /// Colour actually drawn for an item right now (appearance or highlight).
+    QColor drawnColor(const QString& id) const;
+    static QColor highlightColor();
+
+    void fitAll(bool animated = true);
+    void flyTo(const QString& id, bool animated = true);
+    void orbit(float yawDegrees, float pitchDegrees);
+    void zoom(float factor);
+    void pan(float rightFraction, float upFraction);
+    bool isCameraAnimating() const;
+
+    /// Item under a window pixel (top-left origin), or "".
+    QString itemAt(const QPointF& windowPos) const;
+    /// Where an item's centre appears in the window, if it is in front of the camera.
+    std::optional<QPointF> projectedCenter(const QString& id) const;
+
+    /// Continuous rendering for benchmarks; the default renders only on change (~3 % CPU idle).
+    void setContinuousRendering(bool continuous);
+    /// Reads back the window's pixels (QScreen::grabWindow; QWidget::grab leaves 3D blank).
+    QImage grabFrame() const;
+
+    /// Counts for tests: entities that draw, and how many were ever created for this plant.
+    int drawEntityCount() const;
+    int entitiesCreated() const;
+    /// Items whose mesh failed to load at render time and are shown as placeholders.
+    QStringList placeholderItems() const;
+
+Q_SIGNALS:
+    void itemClicked(const QString& id); ///< "" for a click on empty space
+    void itemActivated(const QString& id); ///< double click
+    void meshFailed(const QString& assetId, const QString& message);
+    void frameTicked(float seconds); ///< once per rendered frame, with the frame time
+    void cameraChanged();
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace twinspect::scenes

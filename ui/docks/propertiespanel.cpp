@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "propertiespanel.h"
+
+#include "plant/plant.h"
+
+#include <QDesktopServices>
+#include <QHeaderView>
+#include <QTreeWidget>
+#include <QUrl>
+#include <QVBoxLayout>
+
+namespace twinspect::ui {
+
+namespace {
+
+QString formatVec3(const Vec3& v, const QString& unit = {})
+{
+    const QString suffix = unit.isEmpty() ? QString() : QLatin1Char(' ') + unit;
+    return QStringLiteral("%1, %2, %3").arg(v.x, 0, 'g', 6).arg(v.y, 0, 'g', 6).arg(v.z, 0, 'g', 6) + suffix;
+}
+
+void addField(QTreeWidgetItem* section, const QString& name, const QString& value)
+{
+    auto* item = new QTreeWidgetItem(section, {name, value});
+    item->setToolTip(1, value);
+    if (value.startsWith(QLatin1String("http://")) || value.startsWith(QLatin1String("https://")) ||
+        value.startsWith(QLatin1String("file:"))) {
+        QFont font = item->font(1);
+        font.setUnderline(true);
+        item->setFont(1, font);
+        item->setData(1, Qt::UserRole, value);
+    }
+}
+
+QString geometryText(const Geometry& g)
+{
+    if (g.isMesh) {
+        QString text = g.mesh.declaredPath;
+        if (!g.mesh.node.isEmpty())
+            text += QStringLiteral(" (node %1)").arg(g.mesh.node);
+        return text;
+    }
+    switch (g.primitive) {
+    case PrimitiveKind::Box:
+        return QStringLiteral("box %1 × %2 × %3 m").arg(g.extent.x).arg(g.extent.y).arg(g.extent.z);
+    case PrimitiveKind::Cylinder:
+        return QStringLiteral("cylinder r %1 m, h %2 m").arg(g.extent.x / 2).arg(g.extent.y);
+    case PrimitiveKind::Sphere:
+        return QStringLiteral("sphere r %1 m").arg(g.extent.x / 2);
+    }
+    return {};
+}
+
+} // namespace
+
+PropertiesPanel::PropertiesPanel(QWidget* parent)
+    : QWidget(parent)
+    , m_tree(new QTreeWidget(this))
+{
+    m_tree->setObjectName(QStringLiteral("propertiesTree"));
+    m_tree->setColumnCount(2);
+    m_tree->setHeaderLabels({tr("Property"), tr("Value")});
+    m_tree->setRootIsDecorated(true);
+    m_tree->setAlternatingRowColors(true);
+    m_tree->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_tree->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_tree);
+    connect(m_tree, &QTreeWidget::itemActivated, this, [this](QTreeWidgetItem* item) { openLink(item); });
+}
+
+PropertiesPanel::~PropertiesPanel() = default;
+
+QTreeWidgetItem* PropertiesPanel::addSection(const QString& title)
+{
+    auto* section = new QTreeWidgetItem(m_tree, {title});
+    QFont font = section->font(0);
+    font.setBold(true);
+    section->setFont(0, font);
+    section->setFirstColumnSpanned(true);
+    section->setExpanded(true);
+    return section;
+}
+
+void PropertiesPanel::showItem(const Plant* plant, const QString& id, const QString& renderProblem)
+{
+    m_tree->clear();
+    if (!plant || id.isEmpty())
+        return;
+    if (const Asset* asset = plant->asset(id)) {
+        QTreeWidgetItem* general = addSection(tr("Asset"));
+        addField(general, tr("Id"), asset->id);
+        addField(general, tr("Name"), asset->name);
+        addField(general, tr("Type"), asset->type);
+        if (asset->areaIndex >= 0 && asset->areaIndex < plant->areas.size()) {
+            const Area& area = plant->areas.at(asset->areaIndex);
+            addField(general, tr("Area"), area.name);
+            if (asset->unitIndex >= 0 && asset->unitIndex < area.units.size())
+                addField(general, tr("Unit"), area.units.at(asset->unitIndex).name);
+        }
+        QTreeWidgetItem* placement = addSection(tr("Placement"));
+        addField(placement, tr("Position"), formatVec3(asset->transform.position, QStringLiteral("m")));
+        addField(placement, tr("Rotation"), formatVec3(asset->transform.rotationDegrees, QStringLiteral("°")));
+        addField(placement, tr("Scale"), formatVec3(asset->transform.scale));
+        addField(placement, tr("Geometry"), geometryText(asset->geometry));
+
+        QTreeWidgetItem* tags = addSection(tr("Tag bindings (%1)").arg(asset->tags.size()));
+        for (const TagBinding& tag : asset->tags) {
+            QString text = tag.role;
+            if (!tag.unit.isEmpty())
+                text += QStringLiteral(", ") + tag.unit;
+            if (tag.rangeMin && tag.rangeMax)
+                text += QStringLiteral(", %1 … %2").arg(*tag.rangeMin).arg(*tag.rangeMax);
+            addField(tags, tag.tagId, text);
+        }
+        if (!asset->metadata.isEmpty()) {
+            QTreeWidgetItem* metadata = addSection(tr("Metadata"));
+            for (const MetadataEntry& entry : asset->metadata)
+                addField(metadata, entry.key, entry.value);
+        }
+        const QString problem = renderProblem.isEmpty() ? asset->problem : renderProblem;
+        if (!problem.isEmpty())
+            addField(addSection(tr("Problems")), tr("Mesh"), problem);
+        return;
+    }
+    for (const Pipe& pipe : plant->pipes) {
+        if (pipe.id != id)
+            continue;
+        QTreeWidgetItem* general = addSection(tr("Pipe"));
+        addField(general, tr("Id"), pipe.id);
+        addField(general, tr("Name"), pipe.name);
+        addField(general, tr("From"), pipe.fromAssetId);
+        addField(general, tr("To"), pipe.toAssetId);
+        addField(general, tr("Diameter"), QStringLiteral("%1 m").arg(pipe.diameter));
+        addField(general, tr("Bends"), QString::number(pipe.waypoints.size()));
+        if (!pipe.metadata.isEmpty()) {
+            QTreeWidgetItem* metadata = addSection(tr("Metadata"));
+            for (const MetadataEntry& entry : pipe.metadata)
+                addField(metadata, entry.key, entry.value);
+        }
+        return;
+    }
+}
+
+QString PropertiesPanel::valueOf(const QString& section, const QString& field) const
+{
+    for (int s = 0; s < m_tree->topLevelItemCount(); ++s) {
+        const QTreeWidgetItem* sectionItem = m_tree->topLevelItem(s);
+        if (!sectionItem->text(0).startsWith(section))
+            continue;
+        for (int f = 0; f < sectionItem->childCount(); ++f) {
+            if (sectionItem->child(f)->text(0) == field)
+                return sectionItem->child(f)->text(1);
+        }
+    }
+    return {};
+}
+
+void PropertiesPanel::openLink(QTreeWidgetItem* item)
+{
+    const QString link = item->data(1, Qt::UserRole).toString();
+    if (!link.isEmpty())
+        QDesktopServices::openUrl(QUrl(link));
+}
+
+} // namespace twinspect::ui

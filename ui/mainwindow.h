@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <QList>
+#include <QMainWindow>
+
+#include <memory>
+
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QSettings;
+class QSortFilterProxyModel;
+class QTreeView;
+
+namespace twinspect {
+struct Plant;
+struct PlantDiagnostic;
+namespace scenes {
+class TwinView;
+}
+} // namespace twinspect
+
+namespace twinspect::ui {
+
+class PlantTreeModel;
+class ProblemsPanel;
+class PropertiesPanel;
+
+/// The workstation window: the 3D twin in the centre, the asset tree, properties and problems
+/// in docks, plant and selection in the status bar. Keeps tree, view and properties in step.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    /// `settings` (not owned) keeps window layout and the last plant; app/ decides where it lives.
+    explicit MainWindow(QSettings* settings, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    /// Loads a plant file off the GUI thread; emits plantLoaded or plantLoadFailed. The plant on
+    /// screen stays until the new one has loaded, so a broken file loses nothing.
+    void openPlant(const QString& path);
+    /// Shows an already loaded plant.
+    void setPlant(std::shared_ptr<const Plant> plant, const QList<PlantDiagnostic>& diagnostics);
+    std::shared_ptr<const Plant> plant() const;
+
+    void selectItem(const QString& id);
+    QString selectedItem() const;
+    /// Filters the tree; Enter in the search box selects the first match and flies to it.
+    void setSearchText(const QString& text);
+    QString activateFirstMatch();
+    int visibleAssetRows() const;
+
+    scenes::TwinView* twinView() const { return m_view; }
+    QWidget* viewWidget() const { return m_viewContainer; }
+    QTreeView* assetTree() const { return m_tree; }
+    PropertiesPanel* propertiesPanel() const { return m_properties; }
+    ProblemsPanel* problemsPanel() const { return m_problems; }
+    QString statusText() const;
+
+Q_SIGNALS:
+    void plantLoaded(const QString& path);
+    void plantLoadFailed(const QString& path, const QString& report);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void createActions();
+    void createDocks();
+    void restoreLayout();
+    void onTreeSelectionChanged();
+    void onViewClicked(const QString& id);
+    void updateStatus();
+    void chooseAndOpenPlant();
+    void saveScreenshot();
+    void showShortcuts();
+
+    QSettings* m_settings;
+    scenes::TwinView* m_view;
+    QWidget* m_viewContainer;
+    PlantTreeModel* m_model;
+    QSortFilterProxyModel* m_filter;
+    QTreeView* m_tree;
+    QLineEdit* m_search;
+    PropertiesPanel* m_properties;
+    ProblemsPanel* m_problems;
+    QLabel* m_plantLabel;
+    QLabel* m_selectionLabel;
+    QLabel* m_problemsLabel;
+    QProgressBar* m_busy;
+    std::shared_ptr<const Plant> m_plant;
+    QString m_plantPath;
+    QHash<QString, QString> m_renderProblems; ///< asset id -> problem found while drawing
+    bool m_syncing = false;
+};
+
+} // namespace twinspect::ui
