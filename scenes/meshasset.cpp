@@ -77,16 +77,23 @@ void MeshAsset::setVisible(bool visible)
 
 void MeshAsset::adoptSceneMaterials()
 {
-    for (const QString& name : m_loader->entityNames()) {
-        Qt3DCore::QEntity* entity = m_loader->entity(name);
-        if (!entity)
-            continue;
+    // The importer hangs the scene under the entity that holds the loader; every entity below it
+    // that carries a material gets ours instead.
+    auto* holder = qobject_cast<Qt3DCore::QEntity*>(m_loader->parent());
+    if (!holder)
+        return;
+    QList<Qt3DCore::QEntity*> entities = holder->findChildren<Qt3DCore::QEntity*>();
+    entities.append(holder);
+    for (Qt3DCore::QEntity* entity : entities) {
         const auto materials = entity->componentsOfType<Qt3DRender::QMaterial>();
         if (materials.isEmpty())
             continue;
-        for (Qt3DRender::QMaterial* material : materials)
-            entity->removeComponent(material);
-        entity->addComponent(m_material);
+        for (Qt3DRender::QMaterial* material : materials) {
+            if (material != m_material)
+                entity->removeComponent(material);
+        }
+        if (!entity->components().contains(m_material))
+            entity->addComponent(m_material);
     }
 }
 

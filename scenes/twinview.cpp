@@ -385,6 +385,15 @@ void TwinView::setAssetAppearance(const QString& id, const AssetAppearance& appe
     d->refresh(item);
 }
 
+void TwinView::resetAssetAppearance(const QString& id)
+{
+    const int item = d->itemById.value(id, -1);
+    if (item < 0)
+        return;
+    const SceneItem& s = d->layout.items.at(item);
+    setAssetAppearance(id, AssetAppearance{s.isPlaceholder ? placeholderColor() : s.baseColor, true});
+}
+
 AssetAppearance TwinView::assetAppearance(const QString& id) const
 {
     const int item = d->itemById.value(id, -1);

@@ -57,6 +57,8 @@ public:
     void setSelectedItem(const QString& id);
     void setAssetAppearance(const QString& id, const AssetAppearance& appearance);
     AssetAppearance assetAppearance(const QString& id) const;
+    /// Back to the neutral look of the item's type (or the placeholder look).
+    void resetAssetAppearance(const QString& id);
     /// Colour actually drawn for an item right now (appearance or highlight).
     QColor drawnColor(const QString& id) const;
     static QColor highlightColor();

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+// Helpers for tests that look at real rendered pixels.
+#pragma once
+
+#include "twinview.h"
+
+#include <QColor>
+#include <QImage>
+#include <QPointF>
+
+namespace twinspect::test {
+
+/// The 3D view's clear colour (scenes/twinview.cpp).
+inline QColor background()
+{
+    return QColor(0x2a, 0x2e, 0x33);
+}
+
+inline bool isBackground(QRgb pixel)
+{
+    const QColor c(pixel);
+    const QColor b = background();
+    return std::abs(c.red() - b.red()) < 6 && std::abs(c.green() - b.green()) < 6 && std::abs(c.blue() - b.blue()) < 6;
+}
+
+/// Amber highlight, shaded: red high, blue low, green in between.
+inline bool looksHighlighted(QRgb pixel)
+{
+    const QColor c(pixel);
+    return c.red() > 120 && c.blue() < c.red() / 3 && c.green() > c.blue() + 30 && c.green() < c.red();
+}
+
+/// Neutral grey: the plant's default look.
+inline bool looksNeutral(QRgb pixel)
+{
+    const QColor c(pixel);
+    return std::abs(c.red() - c.blue()) < 40 && std::abs(c.red() - c.green()) < 40 && !isBackground(pixel);
+}
+
+/// How many pixels in a square around `center` satisfy `predicate`.
+template <typename Predicate>
+int countAround(const QImage& image, QPointF center, int radius, Predicate predicate)
+{
+    int count = 0;
+    for (int y = int(center.y()) - radius; y <= int(center.y()) + radius; ++y) {
+        for (int x = int(center.x()) - radius; x <= int(center.x()) + radius; ++x) {
+            if (image.rect().contains(x, y) && predicate(image.pixel(x, y)))
+                ++count;
+        }
+    }
+    return count;
+}
+
+inline bool hasContent(const QImage& image)
+{
+    if (image.isNull())
+        return false;
+    for (int y = 0; y < image.height(); y += 5) {
+        for (int x = 0; x < image.width(); x += 5) {
+            if (!isBackground(image.pixel(x, y)))
+                return true;
+        }
+    }
+    return false;
+}
+
+} // namespace twinspect::test
