@@ -75,6 +75,7 @@ struct TwinView::Private
     OrbitCamera* camera = nullptr;
     QTimer flushTimer;
     BuildMode mode = BuildMode::Instanced;
+    QString cacheDirectory;
 
     std::shared_ptr<const Plant> plant;
     SceneLayout layout;
@@ -197,6 +198,11 @@ void TwinView::setBuildMode(BuildMode mode)
     d->mode = mode;
 }
 
+void TwinView::setCacheDirectory(const QString& path)
+{
+    d->cacheDirectory = path;
+}
+
 std::shared_ptr<const Plant> TwinView::plant() const
 {
     return d->plant;
@@ -315,8 +321,10 @@ void TwinView::setPlant(std::shared_ptr<const Plant> plant)
     }
 
     // Mesh assets load asynchronously; a failure turns the asset into a placeholder in place.
-    const QString cacheDir =
-        QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation)).filePath(QStringLiteral("meshes"));
+    const QString cacheRoot = d->cacheDirectory.isEmpty()
+                                  ? QStandardPaths::writableLocation(QStandardPaths::CacheLocation)
+                                  : d->cacheDirectory;
+    const QString cacheDir = QDir(cacheRoot).filePath(QStringLiteral("meshes"));
     for (qsizetype i = 0; i < itemCount; ++i) {
         const SceneItem& item = layout.items.at(i);
         if (!item.isMesh)

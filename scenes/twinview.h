@@ -48,6 +48,8 @@ public:
     QWindow* window() const;
 
     void setBuildMode(BuildMode mode);
+    /// Where converted mesh files (GLB unpacked for Qt 3D) are kept; default: the user's cache.
+    void setCacheDirectory(const QString& path);
     /// Builds the scene for a plant (or clears it for nullptr). Mesh files load asynchronously.
     void setPlant(std::shared_ptr<const Plant> plant);
     std::shared_ptr<const Plant> plant() const;

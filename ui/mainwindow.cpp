@@ -79,6 +79,8 @@ MainWindow::MainWindow(QSettings* settings, QWidget* parent)
     connect(m_view, &scenes::TwinView::meshFailed, this, [this](const QString& id, const QString& message) {
         m_renderProblems.insert(id, message);
         m_problems->addRenderProblem(id, message);
+        if (auto* dock = findChild<QDockWidget*>(QStringLiteral("problemsDock")))
+            dock->show();
         if (id == selectedItem())
             m_properties->showItem(m_plant.get(), id, message);
     });

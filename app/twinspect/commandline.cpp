@@ -13,7 +13,8 @@ CommandLine parseCommandLine(const QStringList& arguments)
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
     const QCommandLineOption version({QStringLiteral("v"), QStringLiteral("version")},
                                      QStringLiteral("Show the version and exit."));
-    const QCommandLineOption plant(QStringLiteral("plant"), QStringLiteral("Plant file to open (default: demo plant)."),
+    const QCommandLineOption plant(QStringLiteral("plant"), QStringLiteral("Plant file to open (default: the last plant, else the demo plant;\n"
+                                                  "with --screenshot: the demo plant)."),
                                    QStringLiteral("FILE"));
     const QCommandLineOption dataDir(QStringLiteral("data-dir"),
                                      QStringLiteral("Folder for settings and data (default: the user's data folder)."),
@@ -26,7 +27,7 @@ CommandLine parseCommandLine(const QStringList& arguments)
                                         QStringLiteral("OUT.png"));
     const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("3D view size for --screenshot (1280x720)."),
                                   QStringLiteral("WxH"));
-    const QCommandLineOption select(QStringLiteral("select"), QStringLiteral("Select this asset or pipe id."),
+    const QCommandLineOption select(QStringLiteral("select"), QStringLiteral("Select this asset or pipe id once the plant is loaded."),
                                     QStringLiteral("ID"));
     parser.addOptions({help, version, plant, dataDir, screenshot, windowShot, size, select});
 

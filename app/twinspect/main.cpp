@@ -5,6 +5,7 @@
 #include "mainwindow.h"
 #include "plant/plantloader.h"
 #include "screenshotjob.h"
+#include "twinview.h"
 
 #include <QApplication>
 #include <QDir>
@@ -55,6 +56,10 @@ int runScreenshot(twinspect::ui::MainWindow& window, const twinspect::app::Comma
         }
         window.selectItem(options.selectId);
     }
+    QObject::connect(window.twinView(), &twinspect::scenes::TwinView::meshFailed, &window,
+                     [](const QString& id, const QString& message) {
+                         printLine(stderr, QStringLiteral("twinspect: asset %1 is shown as a placeholder: %2").arg(id, message));
+                     });
     window.show();
     twinspect::ui::ScreenshotJob job(&window, {options.screenshotPath, options.windowScreenshotPath, options.size});
     int exitCode = 0;
@@ -115,8 +120,12 @@ int main(int argc, char** argv)
                                   : std::make_unique<QSettings>(QDir(dataDir).filePath(QStringLiteral("settings.ini")),
                                                                 QSettings::IniFormat);
 
-    twinspect::ui::MainWindow window(settings.get());
-    if (!options.screenshotPath.isEmpty()) {
+    const bool screenshotMode = !options.screenshotPath.isEmpty();
+    // A screenshot uses the default layout, so a saved maximised window cannot change its size.
+    twinspect::ui::MainWindow window(screenshotMode ? nullptr : settings.get());
+    window.twinView()->setCacheDirectory(options.dataDir.isEmpty() ? QString()
+                                                                   : QDir(dataDir).filePath(QStringLiteral("cache")));
+    if (screenshotMode) {
         const QString plantPath = options.plantPath.isEmpty() ? QString::fromLatin1(kDemoPlant) : options.plantPath;
         return runScreenshot(window, options, plantPath);
     }
@@ -125,6 +134,14 @@ int main(int argc, char** argv)
     if (plantPath.isEmpty()) {
         const QString last = settings->value(QStringLiteral("plant/last")).toString();
         plantPath = !last.isEmpty() && QFileInfo::exists(last) ? last : QString::fromLatin1(kDemoPlant);
+    }
+    if (!options.selectId.isEmpty()) {
+        QObject::connect(&window, &twinspect::ui::MainWindow::plantLoaded, &window,
+                         [&window, id = options.selectId] {
+                             window.selectItem(id);
+                             if (window.selectedItem() != id)
+                                 printLine(stderr, QStringLiteral("twinspect: --select: no asset or pipe '%1'").arg(id));
+                         });
     }
     QObject::connect(&window, &twinspect::ui::MainWindow::plantLoadFailed, &window,
                      [](const QString& path, const QString& report) {

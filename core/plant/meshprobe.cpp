@@ -576,14 +576,13 @@ private:
     {
         if (name.isEmpty())
             return true;
-        for (QStringView key : {QStringView(u"nodes"), QStringView(u"meshes")}) {
-            for (const json::Value& item : list(key)) {
-                const json::Value* n = item.find(u"name");
-                if (n && n->isString() && n->string == name)
-                    return true;
-            }
+        // Qt 3D's glTF geometry loader picks a mesh by its name, so that is what must exist.
+        for (const json::Value& item : list(u"meshes")) {
+            const json::Value* n = item.find(u"name");
+            if (n && n->isString() && n->string == name)
+                return true;
         }
-        return fail(QStringLiteral("no node or mesh named '%1' in the file").arg(name));
+        return fail(QStringLiteral("no mesh named '%1' in the file").arg(name));
     }
 
     struct View
@@ -694,10 +693,11 @@ MeshProbe probeGltfBytes(const QByteArray& bytes, bool binary, const QString& ba
     return checker.run(node);
 }
 
-MeshProbe probeObjBytes(const QByteArray& bytes)
+MeshProbe probeObjBytes(const QByteArray& bytes, const QString& node)
 {
     BoundsAccumulator bounds;
     long faces = 0;
+    bool nodeFound = node.isEmpty();
     int lineNumber = 0;
     for (const QByteArray& rawLine : bytes.split('\n')) {
         ++lineNumber;
@@ -707,6 +707,8 @@ MeshProbe probeObjBytes(const QByteArray& bytes)
             if (!parseThree(line.split(' '), v))
                 return failedProbe(QStringLiteral("OBJ line %1: a vertex needs three numbers").arg(lineNumber));
             bounds.add(v[0], v[1], v[2]);
+        } else if (!nodeFound && (line.startsWith("o ") || line.startsWith("g "))) {
+            nodeFound = QString::fromUtf8(line.mid(2)).trimmed() == node;
         } else if (line.startsWith("f ")) {
             const QList<QByteArray> parts = line.split(' ');
             if (parts.size() < 4)
@@ -725,6 +727,8 @@ MeshProbe probeObjBytes(const QByteArray& bytes)
         return failedProbe(QStringLiteral("OBJ file has vertices that are not finite numbers"));
     if (faces == 0)
         return failedProbe(QStringLiteral("OBJ file has no faces (a point cloud or empty file cannot be shown)"));
+    if (!nodeFound)
+        return failedProbe(QStringLiteral("no object or group named '%1' in the OBJ file").arg(node));
     return bounds.probe();
 }
 
@@ -800,7 +804,7 @@ MeshProbe probeMeshFile(const QString& absolutePath, MeshInfo::Format format, co
     case MeshInfo::Format::Glb:
         return probeGltfBytes(bytes, true, baseDir, node);
     case MeshInfo::Format::Obj:
-        return probeObjBytes(bytes);
+        return probeObjBytes(bytes, node);
     case MeshInfo::Format::Stl:
         return probeStlBytes(bytes);
     }

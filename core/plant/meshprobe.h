@@ -25,7 +25,7 @@ MeshProbe probeMeshFile(const QString& absolutePath, MeshInfo::Format format, co
 
 /// The same checks on bytes already in memory; `baseDir` resolves external buffers.
 MeshProbe probeGltfBytes(const QByteArray& bytes, bool binary, const QString& baseDir, const QString& node);
-MeshProbe probeObjBytes(const QByteArray& bytes);
+MeshProbe probeObjBytes(const QByteArray& bytes, const QString& node = {});
 MeshProbe probeStlBytes(const QByteArray& bytes);
 
 /// Qt 3D 6.4 cannot read .glb: write the JSON and BIN chunks out as `<stem>.gltf` + `<stem>.bin`

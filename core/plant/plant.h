@@ -37,7 +37,7 @@ struct MeshInfo
     Format format = Format::Gltf;
     QString absolutePath; ///< resolved against the plant file's folder
     QString declaredPath; ///< as written in the plant file
-    QString node;         ///< optional node or mesh name inside the file
+    QString node;         ///< optional mesh (glTF) or object/group (OBJ) name inside the file
     Vec3 boundsMin;       ///< local bounds, read from the file (glTF accessors, OBJ/STL vertices)
     Vec3 boundsMax;
     bool boundsKnown = false;

@@ -93,6 +93,21 @@ bool isValidId(const QString& id)
     return true;
 }
 
+QString quoted(const QString& text)
+{
+    QString out = QStringLiteral("\"");
+    for (const QChar c : text) {
+        if (c == QLatin1Char('"') || c == QLatin1Char('\\'))
+            out += QLatin1Char('\\') + c;
+        else if (c.unicode() < 0x20)
+            out += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    return out + QLatin1Char('"');
+}
+
+/// Scalars as plain text; arrays and objects as compact JSON (strings quoted and escaped).
 QString compactJson(const json::Value& v)
 {
     switch (v.type) {
@@ -107,14 +122,13 @@ QString compactJson(const json::Value& v)
     case Type::Array: {
         QStringList parts;
         for (const json::Value& e : v.array)
-            parts.append(e.isString() ? QLatin1Char('"') + e.string + QLatin1Char('"') : compactJson(e));
+            parts.append(e.isString() ? quoted(e.string) : compactJson(e));
         return QLatin1Char('[') + parts.join(QStringLiteral(", ")) + QLatin1Char(']');
     }
     case Type::Object: {
         QStringList parts;
         for (const json::Member& m : v.object)
-            parts.append(QLatin1Char('"') + m.key + QStringLiteral("\": ") +
-                         (m.value.isString() ? QLatin1Char('"') + m.value.string + QLatin1Char('"') : compactJson(m.value)));
+            parts.append(quoted(m.key) + QStringLiteral(": ") + (m.value.isString() ? quoted(m.value.string) : compactJson(m.value)));
         return QLatin1Char('{') + parts.join(QStringLiteral(", ")) + QLatin1Char('}');
     }
     }
@@ -146,7 +160,9 @@ public:
         if (m_suppressedErrors > 0) {
             m_result.diagnostics.append(PlantDiagnostic{
                 Severity::Error, m_fileName, 0, 0, {},
-                QStringLiteral("%1 more errors not listed").arg(m_suppressedErrors), {}});
+                m_suppressedErrors == 1 ? QStringLiteral("1 more error not listed")
+                                        : QStringLiteral("%1 more errors not listed").arg(m_suppressedErrors),
+                {}});
         }
         if (m_errorCount == 0) {
             plant.rebuildIndex();

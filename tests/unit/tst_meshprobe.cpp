@@ -94,7 +94,10 @@ private Q_SLOTS:
     {
         const QString path = model("glTF2/2CylinderEngine-glTF-Binary/2CylinderEngine.glb");
         const twinspect::MeshProbe missing = twinspect::probeMeshFile(path, MeshInfo::Format::Glb, QStringLiteral("nope"));
-        QVERIFY(missing.error.contains(QStringLiteral("no node or mesh named 'nope'")));
+        QVERIFY(missing.error.contains(QStringLiteral("no mesh named 'nope'")));
+        const twinspect::MeshProbe obj =
+            twinspect::probeMeshFile(model("OBJ/cube_usemtl.obj"), MeshInfo::Format::Obj, QStringLiteral("nope"));
+        QVERIFY2(obj.error.contains(QStringLiteral("no object or group named 'nope'")), qPrintable(obj.error));
     }
 
     void glbUnpacksToGltfThatProbesTheSame()
