@@ -68,7 +68,8 @@ QVector3D translationOf(const QMatrix4x4& m)
 
 struct TwinView::Private
 {
-    QPointer<Qt3DExtras::Qt3DWindow> window;
+    Qt3DExtras::Qt3DWindow* window = nullptr;
+    QPointer<QWindow> windowGuard; ///< nulled if a window container deleted the window first
     Qt3DCore::QEntity* root = nullptr;
     Qt3DCore::QEntity* sceneRoot = nullptr;
     Qt3DRender::QMaterial* instancedMaterial = nullptr;
@@ -160,6 +161,7 @@ TwinView::TwinView(QObject* parent)
         qputenv("QT3D_RENDERER", "opengl");
 
     d->window = new Qt3DExtras::Qt3DWindow();
+    d->windowGuard = d->window;
     d->window->setTitle(QStringLiteral("Twinspect 3D view"));
     d->window->defaultFrameGraph()->setClearColor(QColor(0x2a, 0x2e, 0x33));
     d->window->defaultFrameGraph()->setFrustumCullingEnabled(true);
@@ -185,12 +187,12 @@ TwinView::TwinView(QObject* parent)
 
 TwinView::~TwinView()
 {
-    delete d->window.data(); // unless a window container already owns and deleted it
+    delete d->windowGuard.data(); // unless a window container already owns and deleted it
 }
 
 QWindow* TwinView::window() const
 {
-    return d->window.data();
+    return d->window;
 }
 
 void TwinView::setBuildMode(BuildMode mode)
@@ -544,7 +546,7 @@ QStringList TwinView::placeholderItems() const
 
 bool TwinView::eventFilter(QObject* watched, QEvent* event)
 {
-    if (watched != d->window.data())
+    if (watched != d->window)
         return QObject::eventFilter(watched, event);
     switch (event->type()) {
     case QEvent::Resize:

@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
     # toolchain
     g++ cmake ninja-build ccache pkg-config dpkg-dev file
+    # packaging checks: desktop file and AppStream validators
+    desktop-file-utils appstream
     # Qt 6.4 from Debian: Core/Network/Sql/Widgets, Qt 3D and its loaders
     qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite libqt6opengl6-dev qt6-qpa-plugins
     qt6-3d-dev qt6-3d-defaultgeometryloader-plugin qt6-3d-gltfsceneio-plugin qt6-3d-assimpsceneimport-plugin

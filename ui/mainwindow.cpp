@@ -216,27 +216,28 @@ void MainWindow::openPlant(const QString& path)
         QMetaObject::invokeMethod(
             qApp,
             [self, path, result] {
-                if (!self)
-                    return;
-                self->m_busy->setVisible(false);
-                self->statusBar()->clearMessage();
+                MainWindow* window = self.data();
+                if (!window)
+                    return; // closed while the file was loading
+                window->m_busy->setVisible(false);
+                window->statusBar()->clearMessage();
                 if (!result->ok()) {
                     const QString report = result->report();
                     auto* box = new QMessageBox(QMessageBox::Warning, tr("Plant not loaded"),
                                                 tr("%1 could not be loaded. The plant on screen is unchanged.")
                                                     .arg(QFileInfo(path).fileName()),
-                                                QMessageBox::Ok, self);
+                                                QMessageBox::Ok, window);
                     box->setDetailedText(report);
                     box->setAttribute(Qt::WA_DeleteOnClose);
                     box->open();
-                    Q_EMIT self->plantLoadFailed(path, report);
+                    Q_EMIT window->plantLoadFailed(path, report);
                     return;
                 }
-                self->m_plantPath = QFileInfo(path).absoluteFilePath();
-                if (self->m_settings)
-                    self->m_settings->setValue(QStringLiteral("plant/last"), self->m_plantPath);
-                self->setPlant(std::make_shared<const Plant>(std::move(*result->plant)), result->diagnostics);
-                Q_EMIT self->plantLoaded(path);
+                window->m_plantPath = QFileInfo(path).absoluteFilePath();
+                if (window->m_settings)
+                    window->m_settings->setValue(QStringLiteral("plant/last"), window->m_plantPath);
+                window->setPlant(std::make_shared<const Plant>(std::move(*result->plant)), result->diagnostics);
+                Q_EMIT window->plantLoaded(path);
             },
             Qt::QueuedConnection);
     });
