@@ -2,7 +2,7 @@
 #include "twinview.h"
 
 #include "assetpicker.h"
-#include "instancedbatch.h"
+#include "instancedtile.h"
 #include "meshasset.h"
 #include "orbitcamera.h"
 #include "plant/meshprobe.h"
@@ -44,11 +44,11 @@ namespace twinspect::scenes {
 
 namespace {
 
-constexpr int kInstancesPerTile = 2048;
+constexpr int kInstancesPerTile = 1024;
 
 struct Slot
 {
-    int batch = -1;
+    int tile = -1;
     int index = -1;
 };
 
@@ -72,7 +72,7 @@ struct TwinView::Private
     QPointer<QWindow> windowGuard; ///< nulled if a window container deleted the window first
     Qt3DCore::QEntity* root = nullptr;
     Qt3DCore::QEntity* sceneRoot = nullptr;
-    Qt3DRender::QMaterial* instancedMaterial = nullptr;
+    TileMaterials materials;
     OrbitCamera* camera = nullptr;
     QTimer flushTimer;
     BuildMode mode = BuildMode::Instanced;
@@ -82,7 +82,7 @@ struct TwinView::Private
     SceneLayout layout;
     AssetPicker picker;
     QHash<QString, int> itemById;
-    std::vector<std::unique_ptr<InstancedBatch>> batches;
+    std::vector<std::unique_ptr<InstancedTile>> tiles;
     std::vector<Qt3DExtras::QPhongMaterial*> naiveMaterials; ///< per instance, naive mode only
     QList<QList<Slot>> slots;                                 ///< per item
     QList<AssetAppearance> appearances;                       ///< per item
@@ -132,9 +132,9 @@ struct TwinView::Private
                 naiveMaterials.at(static_cast<size_t>(slot.index))->setDiffuse(color);
                 continue;
             }
-            InstancedBatch& batch = *batches.at(static_cast<size_t>(slot.batch));
-            batch.setModel(slot.index, visible ? spec.model : hiddenModel());
-            batch.setColor(slot.index, color);
+            InstancedTile& tile = *tiles.at(static_cast<size_t>(slot.tile));
+            tile.setModel(slot.index, visible ? spec.model : hiddenModel());
+            tile.setColor(slot.index, color);
         }
         if (MeshAsset* mesh = meshes.value(item)) {
             mesh->setColor(color);
@@ -146,8 +146,20 @@ struct TwinView::Private
 
     void flush()
     {
-        for (const auto& batch : batches)
-            batch->flush();
+        for (const auto& tile : tiles)
+            tile->flush();
+    }
+
+    /// Level of detail per tile from the camera; runs on every camera or window change.
+    void updateLevels()
+    {
+        if (tiles.empty())
+            return;
+        const Qt3DRender::QCamera* cam = window->camera();
+        const float pixelsPerMetre =
+            float(std::max(1, window->height())) / 2.0f / std::tan(qDegreesToRadians(cam->fieldOfView()) / 2.0f);
+        for (const auto& tile : tiles)
+            tile->chooseLevel(cam->position(), pixelsPerMetre);
     }
 };
 
@@ -169,7 +181,7 @@ TwinView::TwinView(QObject* parent)
     d->window->installEventFilter(this);
 
     d->root = new Qt3DCore::QEntity();
-    d->instancedMaterial = createInstancedMaterial(d->root);
+    d->materials = createTileMaterials(d->root);
     auto* frameAction = new Qt3DLogic::QFrameAction(d->root);
     connect(frameAction, &Qt3DLogic::QFrameAction::triggered, this, &TwinView::frameTicked);
     d->root->addComponent(frameAction);
@@ -177,7 +189,10 @@ TwinView::TwinView(QObject* parent)
     Qt3DRender::QCamera* camera = d->window->camera();
     camera->lens()->setPerspectiveProjection(45.0f, 16.0f / 9.0f, 0.1f, 1000.0f);
     d->camera = new OrbitCamera(camera, this);
-    connect(d->camera, &OrbitCamera::changed, this, &TwinView::cameraChanged);
+    connect(d->camera, &OrbitCamera::changed, this, [this] {
+        d->updateLevels();
+        Q_EMIT cameraChanged();
+    });
     d->window->setRootEntity(d->root);
 
     d->flushTimer.setSingleShot(true);
@@ -214,7 +229,7 @@ void TwinView::setPlant(std::shared_ptr<const Plant> plant)
 {
     delete d->sceneRoot;
     d->sceneRoot = nullptr;
-    d->batches.clear();
+    d->tiles.clear();
     d->naiveMaterials.clear();
     d->meshes.clear();
     d->slots.clear();
@@ -278,8 +293,8 @@ void TwinView::setPlant(std::shared_ptr<const Plant> plant)
             d->naiveMaterials.push_back(material);
         }
     } else {
-        // Group instances by shape and by a square tile of the ground plane, so that frustum
-        // culling can drop whole batches when the camera is close.
+        // Group instances by square tiles of the ground plane (pipes apart: they never become
+        // points), so frustum culling and level of detail work on whole tiles.
         const qsizetype total = layout.instances.size();
         const int tilesPerSide =
             std::max(1, static_cast<int>(std::ceil(std::sqrt(double(total) / kInstancesPerTile))));
@@ -292,23 +307,31 @@ void TwinView::setPlant(std::shared_ptr<const Plant> plant)
             };
             return axis(p.x(), lo.x(), span.x()) * tilesPerSide + axis(p.z(), lo.z(), span.z());
         };
-        std::map<std::pair<int, int>, std::vector<int>> groups; // (shape, tile) -> instances
+        std::map<std::pair<int, bool>, std::vector<int>> groups; // (tile, is pipe) -> instances
         for (qsizetype i = 0; i < total; ++i) {
             const InstanceSpec& spec = layout.instances.at(i);
-            groups[{static_cast<int>(spec.shape), tileOf(translationOf(spec.model))}].push_back(static_cast<int>(i));
+            groups[{tileOf(translationOf(spec.model)), layout.items.at(spec.item).isPipe}].push_back(static_cast<int>(i));
         }
-        for (const auto& [key, members] : groups) {
-            const int batchIndex = static_cast<int>(d->batches.size());
-            auto batch = std::make_unique<InstancedBatch>(static_cast<Shape>(key.first), static_cast<int>(members.size()),
-                                                          d->sceneRoot, d->instancedMaterial);
-            ++d->entitiesCreated;
+        for (auto& [key, members] : groups) {
+            std::stable_sort(members.begin(), members.end(), [&](int a, int b) {
+                return layout.instances.at(a).shape < layout.instances.at(b).shape;
+            });
+            QList<Shape> shapes;
+            shapes.reserve(static_cast<qsizetype>(members.size()));
+            std::vector<float> sizes;
+            sizes.reserve(members.size());
             constexpr float inf = std::numeric_limits<float>::infinity();
             QVector3D bmin(inf, inf, inf);
             QVector3D bmax = -bmin;
+            const int tileIndex = static_cast<int>(d->tiles.size());
             for (size_t k = 0; k < members.size(); ++k) {
                 const InstanceSpec& spec = layout.instances.at(members[k]);
-                d->slots[spec.item].append(Slot{batchIndex, static_cast<int>(k)});
+                shapes.append(spec.shape);
+                d->slots[spec.item].append(Slot{tileIndex, static_cast<int>(k)});
                 d->instancesOfItem[spec.item].append(members[k]);
+                sizes.push_back(std::max({spec.model.column(0).toVector3D().length(),
+                                          spec.model.column(1).toVector3D().length(),
+                                          spec.model.column(2).toVector3D().length()}));
                 for (int corner = 0; corner < 8; ++corner) {
                     const QVector3D p = spec.model.map(QVector3D((corner & 1) ? 0.5f : -0.5f,
                                                                  (corner & 2) ? 0.5f : -0.5f,
@@ -317,8 +340,12 @@ void TwinView::setPlant(std::shared_ptr<const Plant> plant)
                     bmax = QVector3D(std::max(bmax.x(), p.x()), std::max(bmax.y(), p.y()), std::max(bmax.z(), p.z()));
                 }
             }
-            batch->setBounds(bmin, bmax);
-            d->batches.push_back(std::move(batch));
+            auto tile = std::make_unique<InstancedTile>(shapes, !key.second, d->sceneRoot, d->materials);
+            d->entitiesCreated += tile->entityCount();
+            tile->setBounds(bmin, bmax);
+            std::nth_element(sizes.begin(), sizes.begin() + static_cast<long>(sizes.size() / 2), sizes.end());
+            tile->setTypicalSize(sizes[sizes.size() / 2]);
+            d->tiles.push_back(std::move(tile));
         }
     }
 
@@ -368,6 +395,7 @@ void TwinView::setPlant(std::shared_ptr<const Plant> plant)
     d->camera->setSceneRadius((layout.boundsMax - layout.boundsMin).length() / 2);
     fitAll(false);
     d->autoFit = true;
+    d->updateLevels();
 }
 
 QString TwinView::selectedItem() const
@@ -419,7 +447,7 @@ QColor TwinView::drawnColor(const QString& id) const
         return d->drawnColor(item);
     // Read back what is in the instance buffer, so tests see what the GPU is given.
     const Slot& slot = d->slots.at(item).first();
-    return d->batches.at(static_cast<size_t>(slot.batch))->color(slot.index);
+    return d->tiles.at(static_cast<size_t>(slot.tile))->color(slot.index);
 }
 
 QColor TwinView::highlightColor()
@@ -526,6 +554,18 @@ QImage TwinView::grabFrame() const
 
 int TwinView::drawEntityCount() const
 {
+    if (d->mode == BuildMode::Naive)
+        return static_cast<int>(d->naiveMaterials.size());
+    int count = 0;
+    for (const auto& tile : d->tiles)
+        count += tile->enabledEntityCount();
+    for (const MeshAsset* mesh : std::as_const(d->meshes))
+        count += mesh->isReady() ? 1 : 0;
+    return count;
+}
+
+int TwinView::entityCount() const
+{
     return d->sceneRoot ? static_cast<int>(d->sceneRoot->findChildren<Qt3DCore::QEntity*>().size()) : 0;
 }
 
@@ -550,6 +590,7 @@ bool TwinView::eventFilter(QObject* watched, QEvent* event)
         return QObject::eventFilter(watched, event);
     switch (event->type()) {
     case QEvent::Resize:
+        QTimer::singleShot(0, this, [this] { d->updateLevels(); });
         if (d->autoFit)
             QTimer::singleShot(0, this, [this] {
                 if (d->autoFit) {

@@ -82,8 +82,10 @@ public:
     /// Reads back the window's pixels (QScreen::grabWindow; QWidget::grab leaves 3D blank).
     QImage grabFrame() const;
 
-    /// Counts for tests: entities that draw, and how many were ever created for this plant.
+    /// Counts for tests and benchmarks: entities drawing now (one per draw call), all entities
+    /// under the scene, and how many were ever created for this plant.
     int drawEntityCount() const;
+    int entityCount() const;
     int entitiesCreated() const;
     /// Items whose mesh failed to load at render time and are shown as placeholders.
     QStringList placeholderItems() const;
