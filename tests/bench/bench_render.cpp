@@ -6,6 +6,7 @@
 #include "mainwindow.h"
 #include "plant/plantgenerator.h"
 #include "plant/plantloader.h"
+#include "screenshotjob.h"
 #include "twinview.h"
 
 #include <QApplication>
@@ -37,20 +38,6 @@ double peakResidentMiB()
             return line.mid(6).trimmed().split(' ').first().toDouble() / 1024.0;
     }
     return -1;
-}
-
-bool hasContent(const QImage& image)
-{
-    if (image.isNull())
-        return false;
-    const QRgb first = image.pixel(0, 0);
-    for (int y = 0; y < image.height(); y += 4) {
-        for (int x = 0; x < image.width(); x += 4) {
-            if (image.pixel(x, y) != first)
-                return true;
-        }
-    }
-    return false;
 }
 
 /// Spins the event loop until `done` or the timeout; returns whether `done` held.
@@ -143,7 +130,7 @@ int main(int argc, char** argv)
     const double buildMs = double(clock.nsecsElapsed()) / 1e6;
 
     // First frame: the first grab that shows more than the clear colour.
-    if (!waitFor([&] { return hasContent(view->grabFrame()); }, 300000)) {
+    if (!waitFor([&] { return twinspect::ui::ScreenshotJob::hasContent(view->grabFrame()); }, 300000)) {
         std::fprintf(stderr, "no frame within 300 s\n");
         return 3;
     }
