@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "auditentry.h"
+
+#include "plant/json.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QTimeZone>
+
+namespace twinspect::audit {
+
+namespace {
+
+constexpr char kPrefix[] = "{\"v\":1,\"seq\":";
+
+void appendString(QByteArray& out, const QString& text)
+{
+    out += '"';
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        if (u == u'"' || u == u'\\') {
+            out += '\\';
+            out += static_cast<char>(u);
+        } else if (u < 0x20) {
+            out += "\\u00";
+            out += "0123456789abcdef"[u >> 4];
+            out += "0123456789abcdef"[u & 15];
+        } else {
+            out += QString(c).toUtf8();
+        }
+    }
+    out += '"';
+}
+
+void appendField(QByteArray& out, const char* key, const QString& value)
+{
+    out += ",\"";
+    out += key;
+    out += "\":";
+    appendString(out, value);
+}
+
+QString stringField(const json::Value& object, const char16_t* key)
+{
+    const json::Value* v = object.find(key);
+    return v && v->isString() ? v->string : QString();
+}
+
+} // namespace
+
+const QList<ActionInfo>& actionCatalogue()
+{
+    static const QList<ActionInfo> actions{
+        {QStringLiteral("app.start"), QStringLiteral("the workstation started")},
+        {QStringLiteral("app.stop"), QStringLiteral("the workstation stopped cleanly")},
+        {QStringLiteral("plant.open"), QStringLiteral("a plant file was opened (target: path)")},
+        {QStringLiteral("audit.enrol"), QStringLiteral("this log was created; details hold the enrolment key")},
+        {QStringLiteral("audit.gap"), QStringLiteral("the log could not be written for a while; details say when and what was refused")},
+        {QStringLiteral("audit.verify"), QStringLiteral("the log was verified; outcome is the verdict")},
+        {QStringLiteral("audit.export"), QStringLiteral("the log was exported (target: file)")},
+        {QStringLiteral("note"), QStringLiteral("a free note, e.g. from a maintenance script")},
+        {QStringLiteral("session.login"), QStringLiteral("an operator logged in")},
+        {QStringLiteral("session.login_failed"), QStringLiteral("a login failed")},
+        {QStringLiteral("session.lockout"), QStringLiteral("an account was locked after failures")},
+        {QStringLiteral("session.unlock"), QStringLiteral("an account was unlocked")},
+        {QStringLiteral("session.lock"), QStringLiteral("the session was locked")},
+        {QStringLiteral("session.logout"), QStringLiteral("an operator logged out")},
+        {QStringLiteral("user.password_change"), QStringLiteral("a password was changed")},
+        {QStringLiteral("user.role_change"), QStringLiteral("a role was changed")},
+        {QStringLiteral("esign"), QStringLiteral("an electronic signature was given")},
+    };
+    return actions;
+}
+
+bool isKnownAction(const QString& action)
+{
+    for (const ActionInfo& info : actionCatalogue()) {
+        if (info.name == action)
+            return true;
+    }
+    return false;
+}
+
+QString isoTime(qint64 msSinceEpoch)
+{
+    return QDateTime::fromMSecsSinceEpoch(msSinceEpoch, Qt::UTC).toString(Qt::ISODateWithMs);
+}
+
+QByteArray canonicalEntry(quint64 seq, qint64 timeMs, const QString& origin, const AuditEvent& e)
+{
+    QByteArray out;
+    out.reserve(320);
+    out += kPrefix;
+    out += QByteArray::number(seq);
+    appendField(out, "time", isoTime(timeMs));
+    appendField(out, "origin", origin);
+    appendField(out, "operator", e.operatorName);
+    appendField(out, "role", e.role);
+    appendField(out, "session", e.session);
+    appendField(out, "action", e.action);
+    appendField(out, "target", e.target);
+    appendField(out, "outcome", e.outcome);
+    appendField(out, "reason", e.reason);
+    // QJsonDocument writes object keys sorted; written once, then only ever hashed as stored.
+    out += ",\"details\":" + QJsonDocument(e.details).toJson(QJsonDocument::Compact);
+    out += ",\"esig\":";
+    if (e.esignature) {
+        out += "{\"name\":";
+        appendString(out, e.esignature->printedName);
+        appendField(out, "at", e.esignature->signedAt);
+        appendField(out, "meaning", e.esignature->meaning);
+        appendField(out, "hash", e.esignature->signedHashHex);
+        out += '}';
+    } else {
+        out += "null";
+    }
+    out += '}';
+    return out;
+}
+
+std::optional<quint64> embeddedSeq(const QByteArray& bytes)
+{
+    constexpr qsizetype prefixLength = sizeof(kPrefix) - 1;
+    if (!bytes.startsWith(kPrefix))
+        return std::nullopt;
+    quint64 seq = 0;
+    qsizetype i = prefixLength;
+    for (; i < bytes.size() && i < prefixLength + 20; ++i) {
+        const char c = bytes.at(i);
+        if (c < '0' || c > '9')
+            break;
+        seq = seq * 10 + static_cast<quint64>(c - '0');
+    }
+    if (i == prefixLength || i >= bytes.size() || bytes.at(i) != ',')
+        return std::nullopt;
+    return seq;
+}
+
+Result<AuditRecord> parseEntry(const QByteArray& bytes)
+{
+    const json::ParseResult parsed = json::parse(bytes, 32);
+    if (!parsed.ok || !parsed.root.isObject())
+        return Error{QStringLiteral("entry.json"), QStringLiteral("the entry is not a JSON object")};
+    const json::Value& root = parsed.root;
+    const std::optional<quint64> seq = embeddedSeq(bytes);
+    if (!seq)
+        return Error{QStringLiteral("entry.prefix"), QStringLiteral("the entry does not start with its version and seq")};
+    AuditRecord record;
+    record.seq = *seq;
+    record.bytes = bytes;
+    record.time = stringField(root, u"time");
+    const QDateTime time = QDateTime::fromString(record.time, Qt::ISODateWithMs);
+    if (!time.isValid())
+        return Error{QStringLiteral("entry.time"), QStringLiteral("the entry has no valid time")};
+    record.timeMs = time.toMSecsSinceEpoch();
+    record.origin = stringField(root, u"origin");
+    AuditEvent& e = record.event;
+    e.operatorName = stringField(root, u"operator");
+    e.role = stringField(root, u"role");
+    e.session = stringField(root, u"session");
+    e.action = stringField(root, u"action");
+    e.target = stringField(root, u"target");
+    e.outcome = stringField(root, u"outcome");
+    e.reason = stringField(root, u"reason");
+    const qsizetype detailsAt = bytes.indexOf(",\"details\":");
+    const qsizetype esigAt = bytes.lastIndexOf(",\"esig\":");
+    if (detailsAt > 0 && esigAt > detailsAt)
+        e.details = QJsonDocument::fromJson(bytes.mid(detailsAt + 11, esigAt - detailsAt - 11)).object();
+    if (const json::Value* esig = root.find(u"esig"); esig && esig->isObject()) {
+        e.esignature = ESignature{stringField(*esig, u"name"), stringField(*esig, u"at"), stringField(*esig, u"meaning"),
+                                  stringField(*esig, u"hash")};
+    }
+    return record;
+}
+
+} // namespace twinspect::audit
