@@ -313,9 +313,10 @@ struct AuditLog::Writer
             keys->discardNext();
             return r;
         }
-        if (Result<bool> r = keys->promoteNext(); !r)
-            return r;
+        // The checkpoint is durable: epoch k is spent whatever happens to the key file next.
         currentKey = std::move(next);
+        if (Result<bool> r = keys->promoteNext(); !r)
+            return r; // reopening promotes the staged key (recover())
         firstUnsealedAtMs = 0;
         lastCheckpointAtMs = now();
         {

@@ -139,7 +139,11 @@ public:
             fail(Kind::Unreadable, std::nullopt, std::nullopt, read.error().message);
         if (m_anomaly && !m_report.problem)
             classifyAnomaly();
-        if (!m_report.problem && m_next < m_sorted.size()) {
+        if (m_sealMismatch) {
+            if (!m_report.problem || !m_report.problem->seq || *m_report.problem->seq > m_sealMismatchEnd)
+                m_report.problem = m_sealMismatch;
+        }
+        if (!m_report.problem && !m_sealMismatch && m_next < m_sorted.size()) {
             const StoredCheckpoint& cp = m_sorted.at(m_next);
             fail(Kind::Truncated, expected, cp.epoch,
                  QStringLiteral("checkpoint epoch %1 covers %2 entries but the log has only %3")
@@ -204,6 +208,8 @@ private:
     /// Verifies every checkpoint that covers exactly `size` entries, in epoch order.
     bool checkCheckpointsAt(quint64 size)
     {
+        if (m_sealMismatch)
+            return ++m_afterMismatch < 100000; // only look for a more precise explanation now
         while (m_next < m_sorted.size()) {
             const StoredCheckpoint& stored = m_sorted.at(m_next);
             if (stored.epoch != quint64(m_next))
@@ -238,13 +244,19 @@ private:
                 return fail(Kind::BadSignature, m_report.sealedSize, cp.epoch,
                             QStringLiteral("checkpoint epoch %1 has an invalid signature").arg(cp.epoch));
             }
-            if (cp.root != m_tree.root(m_sha) || cp.chainHead != m_head)
-                return fail(Kind::Modified, m_report.sealedSize, cp.epoch,
-                            QStringLiteral("entries %1 to %2 no longer match signed checkpoint epoch %3 (an entry was "
-                                           "changed and its chain recomputed); the first changed entry is in this range")
-                                .arg(m_report.sealedSize)
-                                .arg(size == 0 ? 0 : size - 1)
-                                .arg(cp.epoch));
+            if (cp.root != m_tree.root(m_sha) || cp.chainHead != m_head) {
+                // Keep reading: an insertion, deletion or swap in this range is named more precisely
+                // by the entries that follow than by the checkpoint.
+                m_sealMismatch = VerifyProblem{Kind::Modified, m_report.sealedSize, cp.epoch,
+                                               QStringLiteral("entries %1 to %2 no longer match signed checkpoint epoch %3 "
+                                                              "(an entry was changed and its chain recomputed); the first "
+                                                              "changed entry is in this range")
+                                                   .arg(m_report.sealedSize)
+                                                   .arg(size == 0 ? 0 : size - 1)
+                                                   .arg(cp.epoch)};
+                m_sealMismatchEnd = size == 0 ? 0 : size - 1;
+                return true;
+            }
             m_verified.emplace(cp.epoch, stored.body);
             m_key = cp.nextKey;
             m_report.sealedSize = size;
@@ -341,6 +353,9 @@ private:
     qsizetype m_next = 0;
     std::map<quint64, QByteArray> m_verified;
     std::optional<Anomaly> m_anomaly;
+    std::optional<VerifyProblem> m_sealMismatch;
+    quint64 m_sealMismatchEnd = 0;
+    int m_afterMismatch = 0;
 };
 
 VerifyReport unreadable(const QString& message)
