@@ -66,8 +66,20 @@ Result<bool> AuditDatabase::open(const QString& path, Mode mode)
     if (!db.open())
         return Error{QStringLiteral("audit.open"),
                      QStringLiteral("cannot open the audit log %1: %2").arg(path, db.lastError().text())};
-    if (mode == Mode::ReadOnly)
+    if (mode == Mode::ReadOnly) {
+        // A WAL database on a read-only file system cannot create its -shm file; a closed log can
+        // still be read as immutable.
+        QSqlQuery probe(db);
+        if (probe.exec(QStringLiteral("SELECT COUNT(*) FROM sqlite_master")))
+            return true;
+        db.close();
+        db.setDatabaseName(QStringLiteral("file:") + path + QStringLiteral("?immutable=1"));
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_OPEN_URI"));
+        if (!db.open())
+            return Error{QStringLiteral("audit.open"),
+                         QStringLiteral("cannot open the audit log %1: %2").arg(path, db.lastError().text())};
         return true;
+    }
     // FULL, not NORMAL: with NORMAL a power cut can roll back a commit, which looks exactly like
     // an attacker cutting the tail.
     for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
@@ -155,11 +167,13 @@ Result<bool> AuditDatabase::appendEntries(const QList<EntryRow>& rows)
         query.bindValue(1, row.body);
         query.bindValue(2, row.chain);
         query.bindValue(3, row.timeMs);
-        query.bindValue(4, row.operatorName);
-        query.bindValue(5, row.role);
-        query.bindValue(6, row.action);
-        query.bindValue(7, row.target);
-        query.bindValue(8, row.outcome);
+        // An empty QString may be null, which SQLite would store as NULL: bind text, never null.
+        const auto text = [](const QString& s) { return s.isNull() ? QString(QLatin1String("")) : s; };
+        query.bindValue(4, text(row.operatorName));
+        query.bindValue(5, text(row.role));
+        query.bindValue(6, text(row.action));
+        query.bindValue(7, text(row.target));
+        query.bindValue(8, text(row.outcome));
         if (!query.exec()) {
             const Error error{QStringLiteral("audit.write"),
                               QStringLiteral("cannot write audit entry %1: %2").arg(row.seq).arg(query.lastError().text())};

@@ -58,7 +58,8 @@ QString VerifyReport::summary() const
                    .arg(sealedSize)
                    .arg(lastEpoch);
     } else {
-        text = QStringLiteral("TAMPERED (%1)").arg(kindName(problem->kind));
+        text = problem->kind == Kind::Unreadable ? QStringLiteral("CANNOT VERIFY")
+                                                  : QStringLiteral("TAMPERED (%1)").arg(kindName(problem->kind));
         if (problem->seq)
             text += QStringLiteral(" at entry %1").arg(*problem->seq);
         if (problem->epoch)
