@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "mainwindow.h"
 
+#include "audit/auditlog.h"
+#include "docks/auditpanel.h"
 #include "docks/problemspanel.h"
 #include "docks/propertiespanel.h"
 #include "models/planttreemodel.h"
@@ -44,6 +46,7 @@ MainWindow::MainWindow(QSettings* settings, QWidget* parent)
     , m_plantLabel(new QLabel)
     , m_selectionLabel(new QLabel)
     , m_problemsLabel(new QLabel)
+    , m_auditLabel(new QLabel)
     , m_busy(new QProgressBar)
 {
     setObjectName(QStringLiteral("mainWindow"));
@@ -68,6 +71,8 @@ MainWindow::MainWindow(QSettings* settings, QWidget* parent)
     m_busy->setVisible(false);
     statusBar()->addWidget(m_plantLabel, 1);
     statusBar()->addPermanentWidget(m_problemsLabel);
+    statusBar()->addPermanentWidget(m_auditLabel);
+    m_auditLabel->setObjectName(QStringLiteral("auditStatus"));
     statusBar()->addPermanentWidget(m_selectionLabel);
     statusBar()->addPermanentWidget(m_busy);
 
@@ -154,6 +159,7 @@ void MainWindow::createActions()
     quit->setShortcut(QKeySequence::Quit);
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->setObjectName(QStringLiteral("viewMenu"));
     QAction* fit = view->addAction(tr("&Fit all"), this, [this] { m_view->fitAll(); });
     fit->setShortcut(QKeySequence(Qt::Key_Home));
     QAction* fly = view->addAction(tr("Fly to &selection"), this, [this] { m_view->flyTo(selectedItem()); });
@@ -206,8 +212,88 @@ void MainWindow::closeEvent(QCloseEvent* event)
     QMainWindow::closeEvent(event);
 }
 
+void MainWindow::setAuditLog(audit::AuditLog* log, const QString& operatorName, const QString& role)
+{
+    m_auditLog = log;
+    m_operator = operatorName;
+    m_role = role;
+    const auto showState = [this](audit::AuditLog::State state, const QString& problem) {
+        switch (state) {
+        case audit::AuditLog::State::Ready:
+            m_auditLabel->setText(tr("Audit: recording"));
+            m_auditLabel->setStyleSheet(QString());
+            m_auditLabel->setToolTip(m_auditLog->options().databasePath);
+            break;
+        case audit::AuditLog::State::Opening:
+            m_auditLabel->setText(tr("Audit: opening…"));
+            break;
+        case audit::AuditLog::State::Failed:
+        case audit::AuditLog::State::Closed:
+            m_auditLabel->setText(tr("Audit log unavailable: audited actions are refused"));
+            m_auditLabel->setStyleSheet(QStringLiteral("QLabel { background: #c62828; color: white; padding: 0 6px; }"));
+            m_auditLabel->setToolTip(problem);
+            statusBar()->showMessage(tr("The audit log cannot be written: %1").arg(problem), 10000);
+            break;
+        }
+    };
+    connect(log, &audit::AuditLog::stateChanged, this, showState);
+    showState(log->state(), log->problem());
+
+    m_auditPanel = new AuditPanel;
+    m_auditPanel->setAuditLog(log);
+    connect(m_auditPanel, &AuditPanel::auditedAction, this,
+            [this](const QString& action, const QString& target, const QString& outcome, const QString& reason) {
+                recordAction(action, target, outcome, reason);
+            });
+    auto* dock = new QDockWidget(tr("Audit log"), this);
+    dock->setObjectName(QStringLiteral("auditDock"));
+    dock->setWidget(m_auditPanel);
+    addDockWidget(Qt::BottomDockWidgetArea, dock);
+    dock->hide(); // an auditor opens it from View or with Ctrl+Shift+A
+    QAction* toggle = dock->toggleViewAction();
+    toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+    if (QMenu* view = menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu")))
+        view->addAction(toggle);
+    if (m_settings)
+        restoreState(m_settings->value(QStringLiteral("window/state")).toByteArray());
+}
+
+bool MainWindow::recordAction(const QString& action, const QString& target, const QString& outcome, const QString& reason)
+{
+    if (!m_auditLog)
+        return true; // no log configured (tests of the view alone)
+    audit::AuditEvent event;
+    event.operatorName = m_operator;
+    event.role = m_role;
+    event.action = action;
+    event.target = target;
+    event.outcome = outcome;
+    event.reason = reason;
+    if (m_auditLog->append(event))
+        return true;
+    statusBar()->showMessage(tr("Refused: the audit log cannot record \"%1\" (%2)").arg(action, m_auditLog->problem()), 10000);
+    return false;
+}
+
+QString MainWindow::auditStatusText() const
+{
+    return m_auditLabel->text();
+}
+
 void MainWindow::openPlant(const QString& path)
 {
+    if (m_auditLog && !m_auditLog->isWritable() && m_auditLog->state() != audit::AuditLog::State::Opening) {
+        // Fail closed: an action that cannot be recorded does not happen.
+        recordAction(QStringLiteral("plant.open"), path, QStringLiteral("refused"));
+        auto* box = new QMessageBox(QMessageBox::Warning, tr("Plant not opened"),
+                                    tr("The audit log cannot be written (%1), so opening a plant is refused. "
+                                       "The plant on screen stays.").arg(m_auditLog->problem()),
+                                    QMessageBox::Ok, this);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+        Q_EMIT plantLoadFailed(path, tr("refused: the audit log cannot be written"));
+        return;
+    }
     m_busy->setVisible(true);
     statusBar()->showMessage(tr("Loading %1…").arg(QFileInfo(path).fileName()));
     QPointer<MainWindow> self(this);
@@ -230,10 +316,13 @@ void MainWindow::openPlant(const QString& path)
                     box->setDetailedText(report);
                     box->setAttribute(Qt::WA_DeleteOnClose);
                     box->open();
+                    window->recordAction(QStringLiteral("plant.open"), path, QStringLiteral("failure"),
+                                         report.section(QLatin1Char('\n'), 0, 0));
                     Q_EMIT window->plantLoadFailed(path, report);
                     return;
                 }
                 window->m_plantPath = QFileInfo(path).absoluteFilePath();
+                window->recordAction(QStringLiteral("plant.open"), window->m_plantPath);
                 if (window->m_settings)
                     window->m_settings->setValue(QStringLiteral("plant/last"), window->m_plantPath);
                 window->setPlant(std::make_shared<const Plant>(std::move(*result->plant)), result->diagnostics);

@@ -15,6 +15,9 @@ class QTreeView;
 
 namespace twinspect {
 struct Plant;
+namespace audit {
+class AuditLog;
+}
 struct PlantDiagnostic;
 namespace scenes {
 class TwinView;
@@ -23,6 +26,7 @@ class TwinView;
 
 namespace twinspect::ui {
 
+class AuditPanel;
 class PlantTreeModel;
 class ProblemsPanel;
 class PropertiesPanel;
@@ -43,6 +47,15 @@ public:
     /// Shows an already loaded plant.
     void setPlant(std::shared_ptr<const Plant> plant, const QList<PlantDiagnostic>& diagnostics);
     std::shared_ptr<const Plant> plant() const;
+
+    /// Connects the signed audit log (not owned): operator actions are recorded through it and
+    /// refused while it cannot be written (fail closed); adds the auditor's dock.
+    void setAuditLog(audit::AuditLog* log, const QString& operatorName, const QString& role);
+    /// Records an operator action; false when the log cannot take it (the action must not happen).
+    bool recordAction(const QString& action, const QString& target, const QString& outcome = QStringLiteral("success"),
+                      const QString& reason = {});
+    AuditPanel* auditPanel() const { return m_auditPanel; }
+    QString auditStatusText() const;
 
     void selectItem(const QString& id);
     QString selectedItem() const;
@@ -88,6 +101,11 @@ private:
     QLabel* m_plantLabel;
     QLabel* m_selectionLabel;
     QLabel* m_problemsLabel;
+    QLabel* m_auditLabel;
+    audit::AuditLog* m_auditLog = nullptr;
+    AuditPanel* m_auditPanel = nullptr;
+    QString m_operator;
+    QString m_role;
     QProgressBar* m_busy;
     std::shared_ptr<const Plant> m_plant;
     QString m_plantPath;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The workstation executable: reads the command line, picks the settings location, wires the
 // main window, and either runs interactively or renders one screenshot and exits.
+#include "audit/auditlog.h"
 #include "commandline.h"
 #include "mainwindow.h"
 #include "plant/plantloader.h"
@@ -16,6 +17,8 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <pwd.h>
+#include <unistd.h>
 #include <memory>
 
 namespace {
@@ -25,6 +28,14 @@ constexpr char kDemoPlant[] = ":/plants/demo-boiler.plant.json";
 void printLine(FILE* stream, const QString& text)
 {
     std::fputs(qPrintable(text + QLatin1Char('\n')), stream);
+}
+
+/// Until operators log in (the identity issue), actions are attributed to the OS account.
+QString osUser()
+{
+    if (const passwd* pw = ::getpwuid(::geteuid()))
+        return QString::fromLocal8Bit(pw->pw_name);
+    return QStringLiteral("uid-%1").arg(::geteuid());
 }
 
 QStringList argumentList(int argc, char** argv)
@@ -135,6 +146,13 @@ int main(int argc, char** argv)
         const QString last = settings->value(QStringLiteral("plant/last")).toString();
         plantPath = !last.isEmpty() && QFileInfo::exists(last) ? last : QString::fromLatin1(kDemoPlant);
     }
+    // The signed audit log lives in the data folder, beside its key file and enrolment key.
+    twinspect::audit::AuditLog::Options auditOptions;
+    auditOptions.databasePath = QDir(dataDir).filePath(QStringLiteral("audit.db"));
+    twinspect::audit::AuditLog auditLog(auditOptions);
+    window.setAuditLog(&auditLog, osUser(), QStringLiteral("local"));
+    window.recordAction(QStringLiteral("app.start"), QApplication::applicationVersion());
+
     if (!options.selectId.isEmpty()) {
         QObject::connect(&window, &twinspect::ui::MainWindow::plantLoaded, &window,
                          [&window, id = options.selectId] {
@@ -150,5 +168,7 @@ int main(int argc, char** argv)
                      });
     window.show();
     window.openPlant(plantPath);
-    return QApplication::exec();
+    const int code = QApplication::exec();
+    window.recordAction(QStringLiteral("app.stop"), QApplication::applicationVersion());
+    return code; // ~AuditLog seals what is left with a last checkpoint (clean shutdown)
 }
