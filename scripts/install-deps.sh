@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
     # toolchain
-    g++ cmake ninja-build ccache pkg-config dpkg-dev file python3
+    g++ cmake ninja-build ccache pkg-config dpkg-dev file python3 python3-cryptography openssl
     # packaging checks: desktop file and AppStream validators
     desktop-file-utils appstream
     # Qt 6.4 from Debian: Core/Network/Sql/Widgets, Qt 3D and its loaders

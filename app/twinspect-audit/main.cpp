@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// twinspect-audit: verify, export, list and append to a Twinspect audit log (docs/audit-cli.md).
+// twinspect-audit: verify, export, list and append to a Twinspect audit log (docs/cli.md, docs/audit-format.md).
 #include "audit/auditdatabase.h"
 #include "audit/auditentry.h"
 #include "audit/auditexport.h"
@@ -134,9 +134,12 @@ int verify(QCommandLineParser& parser, const QStringList& args)
         QFile f(path);
         f.open(QIODevice::ReadOnly);
         if (f.readLine().contains("\"filtered\":true")) {
-            const Result<quint64> proven = verifyFilteredExport(path, options.trustedKeyPem.value_or(QByteArray()));
+            const Result<quint64> proven = verifyFilteredExport(path, options.trustedKeyPem.value_or(QByteArray()),
+                                                                options.anchorText.value_or(QByteArray()));
             if (!proven) {
-                out(QStringLiteral("TAMPERED: ") + proven.error().message);
+                if (proven.error().code == QLatin1String("unreadable"))
+                    return fail(proven.error().message, kUsage);
+                out(QStringLiteral("TAMPERED (%1): %2").arg(proven.error().code, proven.error().message));
                 return 1;
             }
             out(QStringLiteral("INTACT: %1 entries proven included in the last checkpoint of the filtered export.")

@@ -2,6 +2,8 @@
 #include "auditdatabase.h"
 
 #include <QAtomicInt>
+#include <QFileInfo>
+#include <QUrl>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -73,7 +75,8 @@ Result<bool> AuditDatabase::open(const QString& path, Mode mode)
         if (probe.exec(QStringLiteral("SELECT COUNT(*) FROM sqlite_master")))
             return true;
         db.close();
-        db.setDatabaseName(QStringLiteral("file:") + path + QStringLiteral("?immutable=1"));
+        db.setDatabaseName(QUrl::fromLocalFile(QFileInfo(path).absoluteFilePath()).toString(QUrl::FullyEncoded) +
+                           QStringLiteral("?immutable=1"));
         db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_OPEN_URI"));
         if (!db.open())
             return Error{QStringLiteral("audit.open"),
@@ -290,8 +293,8 @@ Result<bool> AuditDatabase::forEachMatching(const Filter& filter, const std::fun
         values << filter.action;
     }
     if (!filter.target.isEmpty()) {
-        where << QStringLiteral("target LIKE ?");
-        values << QString(QStringLiteral("%") + filter.target + QStringLiteral("%"));
+        where << QStringLiteral("instr(target, ?) > 0"); // a plain substring: no LIKE wildcards
+        values << filter.target;
     }
     if (!filter.text.isEmpty()) {
         where << QStringLiteral("instr(CAST(body AS TEXT), ?) > 0");

@@ -15,20 +15,23 @@ constexpr char kPrefix[] = "{\"v\":1,\"seq\":";
 
 void appendString(QByteArray& out, const QString& text)
 {
-    out += '"';
+    // Escape per UTF-16 unit, then encode the whole string at once so surrogate pairs (characters
+    // outside the BMP) become one UTF-8 sequence.
+    QString escaped;
+    escaped.reserve(text.size() + 2);
     for (const QChar c : text) {
         const char16_t u = c.unicode();
         if (u == u'"' || u == u'\\') {
-            out += '\\';
-            out += static_cast<char>(u);
+            escaped += QLatin1Char('\\');
+            escaped += c;
         } else if (u < 0x20) {
-            out += "\\u00";
-            out += "0123456789abcdef"[u >> 4];
-            out += "0123456789abcdef"[u & 15];
+            escaped += QStringLiteral("\\u%1").arg(int(u), 4, 16, QLatin1Char('0'));
         } else {
-            out += QString(c).toUtf8();
+            escaped += c;
         }
     }
+    out += '"';
+    out += escaped.toUtf8();
     out += '"';
 }
 
@@ -116,6 +119,87 @@ QByteArray canonicalEntry(quint64 seq, qint64 timeMs, const QString& origin, con
     }
     out += '}';
     return out;
+}
+
+namespace {
+
+/// Reads the JSON string value that follows `key` (as `,"key":"`) at or after `from`.
+std::optional<QString> stringAfter(const QByteArray& bytes, const char* key, qsizetype& from)
+{
+    const QByteArray marker = QByteArray(",\"") + key + "\":\"";
+    const qsizetype at = bytes.indexOf(marker, from);
+    if (at < 0)
+        return std::nullopt;
+    qsizetype i = at + marker.size();
+    QByteArray raw;
+    while (i < bytes.size() && bytes.at(i) != '"') {
+        if (bytes.at(i) == '\\') {
+            if (i + 1 >= bytes.size())
+                return std::nullopt;
+            const char e = bytes.at(i + 1);
+            if (e == 'u') {
+                if (i + 5 >= bytes.size())
+                    return std::nullopt;
+                bool ok = false;
+                const ushort unit = bytes.mid(i + 2, 4).toUShort(&ok, 16);
+                if (!ok)
+                    return std::nullopt;
+                raw += QString(QChar(unit)).toUtf8();
+                i += 6;
+                continue;
+            }
+            raw += e; // only \" and \\ besides \u are written
+            i += 2;
+            continue;
+        }
+        raw += bytes.at(i++);
+    }
+    if (i >= bytes.size())
+        return std::nullopt;
+    from = i;
+    return QString::fromUtf8(raw);
+}
+
+/// Milliseconds since the epoch for exactly "YYYY-MM-DDTHH:MM:SS.mmmZ" (days from civil, no tz).
+std::optional<qint64> parseIsoMs(const QString& t)
+{
+    if (t.size() != 24 || t.at(4) != QLatin1Char('-') || t.at(10) != QLatin1Char('T') || t.at(23) != QLatin1Char('Z'))
+        return std::nullopt;
+    const auto num = [&](int pos, int len) { return t.mid(pos, len).toInt(); };
+    qint64 y = num(0, 4);
+    const int m = num(5, 2);
+    const int d = num(8, 2);
+    y -= m <= 2 ? 1 : 0;
+    const qint64 era = (y >= 0 ? y : y - 399) / 400;
+    const qint64 yoe = y - era * 400;
+    const qint64 doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const qint64 doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    const qint64 days = era * 146097 + doe - 719468;
+    return ((days * 24 + num(11, 2)) * 60 + num(14, 2)) * 60000 + num(17, 2) * 1000 + num(20, 3);
+}
+
+} // namespace
+
+std::optional<QueryFields> queryFields(const QByteArray& bytes)
+{
+    qsizetype at = 0;
+    QueryFields f;
+    const std::optional<QString> time = stringAfter(bytes, "time", at);
+    const std::optional<qint64> ms = time ? parseIsoMs(*time) : std::nullopt;
+    if (!ms)
+        return std::nullopt;
+    f.timeMs = *ms;
+    QString skipped;
+    for (const auto& [key, field] : {std::pair{"origin", &skipped}, std::pair{"operator", &f.operatorName},
+                                     std::pair{"role", &f.role}, std::pair{"session", &skipped},
+                                     std::pair{"action", &f.action}, std::pair{"target", &f.target},
+                                     std::pair{"outcome", &f.outcome}}) {
+        const std::optional<QString> value = stringAfter(bytes, key, at);
+        if (!value)
+            return std::nullopt;
+        *field = *value;
+    }
+    return f;
 }
 
 std::optional<quint64> embeddedSeq(const QByteArray& bytes)

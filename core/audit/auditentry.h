@@ -68,6 +68,19 @@ QString isoTime(qint64 msSinceEpoch);
 /// the bytes do not start the way canonicalEntry() writes them.
 std::optional<quint64> embeddedSeq(const QByteArray& bytes);
 
+/// The fields the database indexes (query columns), read straight from canonical bytes so the
+/// verifier can check the columns were not changed to hide an entry from filters.
+struct QueryFields
+{
+    qint64 timeMs = 0;
+    QString operatorName;
+    QString role;
+    QString action;
+    QString target;
+    QString outcome;
+};
+std::optional<QueryFields> queryFields(const QByteArray& bytes);
+
 /// Full parse of stored bytes (for listing, exporting and query columns).
 Result<AuditRecord> parseEntry(const QByteArray& bytes);
 

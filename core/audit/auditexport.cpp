@@ -12,6 +12,7 @@
 #include <QJsonObject>
 #include <QSaveFile>
 
+#include <map>
 #include <vector>
 
 namespace twinspect::audit {
@@ -152,11 +153,15 @@ Result<ExportSummary> exportLog(const QString& databasePath, const QString& outp
     return summary;
 }
 
-Result<quint64> verifyFilteredExport(const QString& path, const QByteArray& trustedKeyPem)
+Result<quint64> verifyFilteredExport(const QString& path, const QByteArray& trustedKeyPem, const QByteArray& anchorText)
 {
+    // Error codes are the verifier's kind names, so the command line reports them alike.
+    const auto problem = [](const char* kind, const QString& message) {
+        return Error{QString::fromLatin1(kind), message};
+    };
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
-        return Error{QStringLiteral("export.read"), QStringLiteral("cannot read %1").arg(path)};
+        return problem("unreadable", QStringLiteral("cannot read %1").arg(path));
     QByteArray enrolment;
     std::vector<QJsonObject> entries;
     std::vector<QJsonObject> checkpoints;
@@ -172,41 +177,79 @@ Result<quint64> verifyFilteredExport(const QString& path, const QByteArray& trus
     }
     const QList<QByteArray> lines = enrolment.split('\n');
     if (lines.size() < 5 || !lines.at(4).startsWith("key "))
-        return Error{QStringLiteral("export.format"), QStringLiteral("no enrolment record in %1").arg(path)};
+        return problem("unreadable", QStringLiteral("no enrolment record in %1").arg(path));
     QByteArray key = QByteArray::fromBase64(lines.at(4).mid(4));
     if (!trustedKeyPem.isEmpty()) {
         Result<crypto::Ed25519Key> trusted = crypto::Ed25519Key::fromPem(trustedKeyPem);
-        if (!trusted || trusted.value().rawPublic() != key)
-            return Error{QStringLiteral("export.key"), QStringLiteral("the export's enrolment key is not the trusted key")};
+        if (!trusted)
+            return problem("unreadable", QStringLiteral("the trusted key: ") + trusted.error().message);
+        if (trusted.value().rawPublic() != key)
+            return problem("wrong epoch key", QStringLiteral("the export's enrolment key is not the trusted key"));
     }
+    std::map<quint64, QByteArray> bodies;
     Checkpoint last;
+    bool haveLast = false;
     for (size_t k = 0; k < checkpoints.size(); ++k) {
         const QByteArray body = QByteArray::fromBase64(checkpoints[k].value(QStringLiteral("body")).toString().toLatin1());
         const QByteArray sig = QByteArray::fromBase64(checkpoints[k].value(QStringLiteral("signature")).toString().toLatin1());
         const Result<Checkpoint> cp = Checkpoint::parseBody(body);
+        if (!cp)
+            return problem("malformed", QStringLiteral("checkpoint line %1: %2").arg(k).arg(cp.error().message));
+        if (cp.value().epoch != k)
+            return problem("checkpoint deleted", QStringLiteral("checkpoint epoch %1 is missing").arg(k));
         Result<crypto::Ed25519Key> pk = crypto::Ed25519Key::fromRawPublic(key);
-        if (!cp || cp.value().epoch != k || !pk || !pk.value().verify(body, sig))
-            return Error{QStringLiteral("export.checkpoint"), QStringLiteral("checkpoint epoch %1 does not verify").arg(k)};
+        if (!pk || !pk.value().verify(body, sig))
+            return problem("bad signature", QStringLiteral("checkpoint epoch %1 does not verify under its epoch key").arg(k));
+        if (haveLast && cp.value().size < last.size)
+            return problem("modified", QStringLiteral("checkpoint epoch %1 covers fewer entries than the one before").arg(k));
         key = cp.value().nextKey;
         last = cp.value();
+        haveLast = true;
+        bodies.emplace(k, body);
+    }
+    if (!anchorText.isEmpty()) {
+        const Result<SignedCheckpoint> anchor = SignedCheckpoint::parseText(anchorText);
+        if (!anchor)
+            return problem("unreadable", QStringLiteral("the anchor: ") + anchor.error().message);
+        const Checkpoint a = Checkpoint::parseBody(anchor.value().body).value();
+        const auto local = bodies.find(a.epoch);
+        if (local == bodies.end())
+            return problem("truncated or rolled back",
+                           QStringLiteral("the anchor is checkpoint epoch %1 but the export ends before it").arg(a.epoch));
+        if (local->second != anchor.value().body)
+            return problem("forked", QStringLiteral("the export's checkpoint epoch %1 differs from the anchor").arg(a.epoch));
     }
     crypto::Sha256 sha;
     quint64 proven = 0;
+    std::optional<quint64> previous;
     for (const QJsonObject& e : entries) {
-        if (e.value(QStringLiteral("unsealed")).toBool())
-            continue;
         const quint64 seq = static_cast<quint64>(e.value(QStringLiteral("seq")).toDouble());
         const QByteArray bytes = QByteArray::fromBase64(e.value(QStringLiteral("bytes")).toString().toLatin1());
+        if (embeddedSeq(bytes) != seq)
+            return problem("modified", QStringLiteral("entry %1: its bytes claim another seq").arg(seq));
+        if (previous && seq <= *previous)
+            return problem(seq == *previous ? "inserted" : "reordered",
+                           QStringLiteral("entry %1 follows entry %2: entries are out of order or repeated").arg(seq).arg(*previous));
+        previous = seq;
+        if (e.value(QStringLiteral("unsealed")).toBool()) {
+            // Only entries after the last checkpoint may go without a proof.
+            if (haveLast && seq < last.size)
+                return problem("modified", QStringLiteral("entry %1 claims to be unsealed but checkpoint epoch %2 covers it")
+                                               .arg(seq)
+                                               .arg(last.epoch));
+            continue;
+        }
         std::vector<Digest> proof;
         for (const QJsonValue& p : e.value(QStringLiteral("proof")).toArray()) {
             const auto d = crypto::digestFromBytes(QByteArray::fromBase64(p.toString().toLatin1()));
             if (!d)
-                return Error{QStringLiteral("export.proof"), QStringLiteral("entry %1: malformed proof").arg(seq)};
+                return problem("malformed", QStringLiteral("entry %1: malformed proof").arg(seq));
             proof.push_back(*d);
         }
-        if (embeddedSeq(bytes) != seq || !verifyInclusion(leafHash(sha, bytes), seq, last.size, proof, last.root))
-            return Error{QStringLiteral("export.proof"),
-                         QStringLiteral("entry %1 is not included in checkpoint epoch %2").arg(seq).arg(last.epoch)};
+        if (!haveLast || !verifyInclusion(leafHash(sha, bytes), seq, last.size, proof, last.root))
+            return problem("modified", QStringLiteral("entry %1 is not the entry checkpoint epoch %2 sealed")
+                                           .arg(seq)
+                                           .arg(haveLast ? last.epoch : 0));
         ++proven;
     }
     return proven;

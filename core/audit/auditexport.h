@@ -25,7 +25,9 @@ Result<ExportSummary> exportLog(const QString& databasePath, const QString& outp
                                 const AuditDatabase::Filter& filter);
 
 /// Checks a filtered JSONL export: the checkpoints' key chain from the enrolment key (or the
-/// trusted key), and each entry's inclusion proof. Returns the number of entries proven.
-Result<quint64> verifyFilteredExport(const QString& path, const QByteArray& trustedKeyPem);
+/// trusted key), the anchor if given, order, and each entry's inclusion proof. Returns the
+/// number of entries proven; an error's code is the problem kind ("modified", "bad signature",
+/// "unreadable", ...). A filtered export cannot show that entries were left out.
+Result<quint64> verifyFilteredExport(const QString& path, const QByteArray& trustedKeyPem, const QByteArray& anchorText = {});
 
 } // namespace twinspect::audit

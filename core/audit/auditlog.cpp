@@ -90,6 +90,8 @@ struct AuditLog::Writer
     qint64 firstUnsealedAtMs = 0;
     qint64 lastCheckpointAtMs = 0;
     qint64 lastHealthCheckMs = 0;
+    bool promotePending = false;   // a checkpoint committed but its key file was not replaced yet
+    bool checkpointedThisRun = false;
 
     qint64 now() const { return options.clock ? options.clock() : QDateTime::currentMSecsSinceEpoch(); }
 
@@ -116,8 +118,9 @@ struct AuditLog::Writer
             std::lock_guard lock(mutex);
             origin = options.origin.isEmpty() ? QStringLiteral("twinspect/") + QHostInfo::localHostName() : options.origin;
         }
-        const QByteArray logId = QByteArray::number(QRandomGenerator::system()->generate64(), 16) +
-                                 QByteArray::number(QRandomGenerator::system()->generate64(), 16);
+        QByteArray random(16, '\0');
+        QRandomGenerator::system()->fillRange(reinterpret_cast<quint32*>(random.data()), 4);
+        const QByteArray logId = random.toHex();
         EpochKey first{0, crypto::Ed25519Key::generate()};
         const QByteArray record = "twinspect-audit-enrolment v1\norigin " + origin.toUtf8() + "\nlog " + logId +
                                   "\ncreated " + isoTime(now()).toUtf8() + "\nkey " + first.key.rawPublic().toBase64() +
@@ -294,6 +297,12 @@ struct AuditLog::Writer
             return Error{QStringLiteral("audit.key"), QStringLiteral("no audit key")};
         if (!QFile::exists(keys->path()))
             return Error{QStringLiteral("key.missing"), QStringLiteral("the audit key file %1 is missing").arg(keys->path())};
+        // Finish an earlier replacement first: staging would overwrite the only copy of this key.
+        if (promotePending) {
+            if (Result<bool> r = keys->promoteNext(); !r)
+                return r;
+            promotePending = false;
+        }
         EpochKey next{currentKey->epoch + 1, crypto::Ed25519Key::generate()};
         Checkpoint cp;
         cp.origin = origin;
@@ -315,14 +324,17 @@ struct AuditLog::Writer
         }
         // The checkpoint is durable: epoch k is spent whatever happens to the key file next.
         currentKey = std::move(next);
-        if (Result<bool> r = keys->promoteNext(); !r)
-            return r; // reopening promotes the staged key (recover())
         firstUnsealedAtMs = 0;
         lastCheckpointAtMs = now();
+        checkpointedThisRun = true;
         {
             std::lock_guard lock(mutex);
             sealed = cp.size;
             sealRequested = false;
+        }
+        if (Result<bool> r = keys->promoteNext(); !r) {
+            promotePending = true; // retried before the next checkpoint; reopening also repairs it
+            return r;
         }
         progress.notify_all();
         Q_EMIT owner->sealed(cp.size, cp.epoch);
@@ -462,7 +474,7 @@ struct AuditLog::Writer
             const bool unsealed = committedNow > sealedNow;
             const bool due = (unsealed && (seal || t - firstUnsealedAtMs >= options.sealIntervalMs)) ||
                              (options.heartbeatMs > 0 && t - lastCheckpointAtMs >= options.heartbeatMs) ||
-                             (stop && !more);
+                             (stop && !more && (unsealed || !checkpointedThisRun));
             if (due) {
                 if (Result<bool> r = writeCheckpoint(); !r)
                     setState(State::Failed, r.error().message);

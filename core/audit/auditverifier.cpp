@@ -84,8 +84,10 @@ struct Source
     QByteArray enrolment;
     QList<StoredCheckpoint> checkpoints;
     quint64 entryCount = 0;
-    /// Calls visit(seq, bytes, storedChain) in seq order; storedChain may be empty.
-    std::function<Result<bool>(const std::function<bool(quint64, const QByteArray&, const QByteArray&)>&)> forEach;
+    /// Calls visit(position, bytes, storedChain, columns) in order; storedChain may be empty and
+    /// columns null (exports have no query columns).
+    std::function<Result<bool>(const std::function<bool(quint64, const QByteArray&, const QByteArray&, const EntryRow*)>&)>
+        forEach;
 };
 
 class Engine
@@ -108,7 +110,8 @@ public:
             return finish();
         quint64 expected = 0;
         quint64 visited = 0;
-        Result<bool> read = m_source.forEach([&](quint64 seq, const QByteArray& bytes, const QByteArray& chain) {
+        Result<bool> read = m_source.forEach([&](quint64 seq, const QByteArray& bytes, const QByteArray& chain,
+                                                 const EntryRow* columns) {
             if (m_options.cancel && m_options.cancel->load())
                 return fail(Kind::Unreadable, std::nullopt, std::nullopt, QStringLiteral("cancelled"));
             if (m_anomaly)
@@ -129,6 +132,10 @@ public:
                 return fail(Kind::Modified, seq, std::nullopt,
                             QStringLiteral("the entry's bytes changed after they were written (its chain hash no "
                                            "longer matches)"));
+            if (columns && !columnsMatch(bytes, *columns))
+                return fail(Kind::Modified, seq, std::nullopt,
+                            QStringLiteral("the entry's query columns (time, operator, action, target or outcome) were "
+                                           "changed, which hides it from filtered lists and exports"));
             m_head = next;
             m_tree.append(m_sha, leafHash(m_sha, bytes));
             ++expected;
@@ -169,6 +176,13 @@ private:
     };
 
     VerifyReport finish() { return m_report; }
+
+    static bool columnsMatch(const QByteArray& bytes, const EntryRow& row)
+    {
+        const std::optional<QueryFields> f = queryFields(bytes);
+        return f && f->timeMs == row.timeMs && f->operatorName == row.operatorName && f->role == row.role &&
+               f->action == row.action && f->target == row.target && f->outcome == row.outcome;
+    }
 
     bool fail(Kind kind, std::optional<quint64> seq, std::optional<quint64> epoch, const QString& message)
     {
@@ -382,8 +396,8 @@ VerifyReport verifyDatabase(const QString& path, const VerifyOptions& options)
     source.enrolment = *enrolment;
     source.checkpoints = db.checkpoints();
     source.entryCount = db.entryCount();
-    source.forEach = [&db](const std::function<bool(quint64, const QByteArray&, const QByteArray&)>& visit) {
-        return db.forEachEntry(0, [&](const EntryRow& row) { return visit(row.seq, row.body, row.chain); });
+    source.forEach = [&db](const std::function<bool(quint64, const QByteArray&, const QByteArray&, const EntryRow*)>& visit) {
+        return db.forEachEntry(0, [&](const EntryRow& row) { return visit(row.seq, row.body, row.chain, &row); });
     };
     return Engine(source, options).run();
 }
@@ -421,8 +435,8 @@ VerifyReport verifyExport(const QString& path, const VerifyOptions& options)
                                                  "checkpoint by inclusion proof (docs/audit-format.md), not as a whole log").arg(path));
             source.enrolment = base64("enrolment");
         } else if (type == QLatin1String("entry")) {
-            entries.push_back(Line{static_cast<quint64>(object.value(QStringLiteral("seq")).toDouble()), base64("bytes"),
-                                   base64("chain")});
+            // A line's place in the file is its position in the log; the bytes say which entry it is.
+            entries.push_back(Line{quint64(entries.size()), base64("bytes"), base64("chain")});
         } else if (type == QLatin1String("checkpoint")) {
             source.checkpoints.append(StoredCheckpoint{static_cast<quint64>(object.value(QStringLiteral("epoch")).toDouble()),
                                                        static_cast<quint64>(object.value(QStringLiteral("size")).toDouble()),
@@ -434,9 +448,10 @@ VerifyReport verifyExport(const QString& path, const VerifyOptions& options)
     if (source.enrolment.isEmpty())
         return unreadable(QStringLiteral("%1 has no export header line").arg(path));
     source.entryCount = entries.size();
-    source.forEach = [&entries](const std::function<bool(quint64, const QByteArray&, const QByteArray&)>& visit) -> Result<bool> {
+    source.forEach = [&entries](const std::function<bool(quint64, const QByteArray&, const QByteArray&, const EntryRow*)>& visit)
+        -> Result<bool> {
         for (const Line& line : entries) {
-            if (!visit(line.seq, line.bytes, line.chain))
+            if (!visit(line.seq, line.bytes, line.chain, nullptr))
                 break;
         }
         return true;

@@ -128,7 +128,7 @@ private Q_SLOTS:
         const QString path = freshCopy();
         {
             Attacker a(path);
-            QVERIFY(a.exec(QStringLiteral("UPDATE entries SET body=replace(body, 'operator', 'intruder') WHERE seq=500")));
+            QVERIFY(a.exec(QStringLiteral("UPDATE entries SET body=replace(body, 'routine', 'skipped') WHERE seq=500")));
             recomputeChain(a, 500);
         }
         const VerifyReport report = verify(path);
@@ -136,6 +136,31 @@ private Q_SLOTS:
         // Sealing is per checkpoint: the report names the sealed range that holds the change.
         QVERIFY2(report.problem->seq && *report.problem->seq <= 500 && *report.problem->seq > 300, qPrintable(report.summary()));
         QVERIFY(report.problem->epoch.has_value());
+    }
+
+    void editAnIndexedFieldAndRecomputeTheChain()
+    {
+        // The operator is also a query column: the bytes no longer agree with it, which names
+        // the entry exactly even though the chain was recomputed.
+        const QString path = freshCopy();
+        {
+            Attacker a(path);
+            QVERIFY(a.exec(QStringLiteral("UPDATE entries SET body=replace(body, 'operator', 'intruder') WHERE seq=500")));
+            recomputeChain(a, 500);
+        }
+        expect(verify(path), Kind::Modified, 500);
+    }
+
+    void changeAQueryColumnToHideAnEntry()
+    {
+        const QString path = freshCopy();
+        {
+            Attacker a(path);
+            QVERIFY(a.exec(QStringLiteral("UPDATE entries SET action='app.start' WHERE seq=700")));
+        }
+        const VerifyReport report = verify(path);
+        expect(report, Kind::Modified, 700);
+        QVERIFY(report.problem->message.contains(QStringLiteral("query columns")));
     }
 
     void deleteAnEntry()
@@ -173,8 +198,10 @@ private Q_SLOTS:
             AuditEvent forged = twinspect::test::noteEvent(4242);
             forged.reason = QStringLiteral("nothing to see here");
             const QByteArray body = canonicalEntry(500, 1764120000000, QStringLiteral("twinspect/test"), forged);
-            QVERIFY(a.exec(QStringLiteral("INSERT INTO entries VALUES (500, ?, x'00', 1764120000000, 'x', 'x', 'note', 'x', 'success')"),
-                           {body}));
+            // A careful forger also fills the query columns to match.
+            const QueryFields f = *queryFields(body);
+            QVERIFY(a.exec(QStringLiteral("INSERT INTO entries VALUES (500, ?, x'00', ?, ?, ?, ?, ?, ?)"),
+                           {body, f.timeMs, f.operatorName, f.role, f.action, f.target, f.outcome}));
             recomputeChain(a, 500);
         }
         expect(verify(path), Kind::Inserted, 500);
