@@ -272,6 +272,40 @@ Result<bool> AuditDatabase::forEachEntry(quint64 from, const std::function<bool(
     return true;
 }
 
+Result<bool> AuditDatabase::forEachForVerify(const std::function<bool(const VerifyRow&)>& visit) const
+{
+    QSqlQuery query(QSqlDatabase::database(m_connection, false));
+    query.setForwardOnly(true);
+    // Checking the text columns inside SQLite avoids converting five strings per row.
+    if (!query.exec(QStringLiteral(
+            "SELECT seq, body, chain, time_ms,"
+            " instr(body, CAST(',\"operator\":\"' || operator || '\",\"role\":\"' || role || '\",' AS BLOB)) > 0 AND"
+            " instr(body, CAST(',\"action\":\"' || action || '\",\"target\":\"' || target || '\",\"outcome\":\"' || outcome"
+            " || '\",' AS BLOB)) > 0"
+            " FROM entries ORDER BY seq")))
+        return Error{QStringLiteral("audit.read"), QStringLiteral("cannot read entries: %1").arg(query.lastError().text())};
+    while (query.next()) {
+        const VerifyRow row{query.value(0).toULongLong(), query.value(1).toByteArray(), query.value(2).toByteArray(),
+                            query.value(3).toLongLong(), query.value(4).toBool()};
+        if (!visit(row))
+            break;
+    }
+    if (query.lastError().isValid())
+        return Error{QStringLiteral("audit.read"), QStringLiteral("reading entries failed: %1").arg(query.lastError().text())};
+    return true;
+}
+
+std::optional<EntryRow> AuditDatabase::entry(quint64 seq) const
+{
+    std::optional<EntryRow> found;
+    forEachEntry(seq, [&](const EntryRow& row) {
+        if (row.seq == seq)
+            found = row;
+        return false;
+    });
+    return found;
+}
+
 Result<bool> AuditDatabase::forEachMatching(const Filter& filter, const std::function<bool(const EntryRow&)>& visit) const
 {
     QStringList where;

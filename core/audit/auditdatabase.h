@@ -63,6 +63,21 @@ public:
     QList<StoredCheckpoint> checkpoints() const;
     /// Streams entries with seq >= from in seq order; stop by returning false.
     Result<bool> forEachEntry(quint64 from, const std::function<bool(const EntryRow&)>& visit) const;
+    /// The verifier's fast path: bytes, stored chain, the time column, and whether SQLite found
+    /// the text columns verbatim in the bytes (false also when a value needs JSON escaping; the
+    /// caller then compares precisely).
+    struct VerifyRow
+    {
+        quint64 seq;
+        QByteArray body;
+        QByteArray chain;
+        qint64 timeMs;
+        bool columnsFound;
+    };
+    Result<bool> forEachForVerify(const std::function<bool(const VerifyRow&)>& visit) const;
+    /// One entry's stored columns (for the precise check).
+    std::optional<EntryRow> entry(quint64 seq) const;
+
     /// Entries matching a filter, newest last (for list and export). Empty strings match all.
     struct Filter
     {

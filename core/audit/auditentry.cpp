@@ -180,6 +180,41 @@ std::optional<qint64> parseIsoMs(const QString& t)
 
 } // namespace
 
+std::optional<qint64> entryTimeMs(const QByteArray& bytes)
+{
+    // Straight from the bytes, without allocating: this runs once per entry when verifying.
+    const qsizetype at = bytes.indexOf(",\"time\":\"");
+    if (at < 0 || at + 9 + 24 > bytes.size())
+        return std::nullopt;
+    const char* t = bytes.constData() + at + 9;
+    if (t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':' || t[19] != '.' || t[23] != 'Z')
+        return std::nullopt;
+    const auto num = [t](int pos, int len) -> int {
+        int v = 0;
+        for (int i = 0; i < len; ++i) {
+            const char c = t[pos + i];
+            if (c < '0' || c > '9')
+                return -1;
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    };
+    const int fields[] = {num(0, 4), num(5, 2), num(8, 2), num(11, 2), num(14, 2), num(17, 2), num(20, 3)};
+    for (const int f : fields) {
+        if (f < 0)
+            return std::nullopt;
+    }
+    qint64 y = fields[0];
+    const int m = fields[1];
+    y -= m <= 2 ? 1 : 0;
+    const qint64 era = (y >= 0 ? y : y - 399) / 400;
+    const qint64 yoe = y - era * 400;
+    const qint64 doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + fields[2] - 1;
+    const qint64 doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    const qint64 days = era * 146097 + doe - 719468;
+    return ((days * 24 + fields[3]) * 60 + fields[4]) * 60000 + fields[5] * 1000 + fields[6];
+}
+
 std::optional<QueryFields> queryFields(const QByteArray& bytes)
 {
     qsizetype at = 0;

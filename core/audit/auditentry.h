@@ -80,6 +80,8 @@ struct QueryFields
     QString outcome;
 };
 std::optional<QueryFields> queryFields(const QByteArray& bytes);
+/// Just the time, read from the fixed place after the seq (fast path of the verifier).
+std::optional<qint64> entryTimeMs(const QByteArray& bytes);
 
 /// Full parse of stored bytes (for listing, exporting and query columns).
 Result<AuditRecord> parseEntry(const QByteArray& bytes);

@@ -564,6 +564,15 @@ bool AuditLog::waitSealed(int timeoutMs)
     }) && d->sealed >= target;
 }
 
+bool AuditLog::waitCommitted(int timeoutMs)
+{
+    std::unique_lock lock(d->mutex);
+    const quint64 target = d->accepted;
+    return d->progress.wait_for(lock, std::chrono::milliseconds(timeoutMs), [&] {
+        return d->committed >= target || d->state == State::Failed || d->state == State::Closed;
+    }) && d->committed >= target;
+}
+
 bool AuditLog::waitOpened(int timeoutMs)
 {
     std::unique_lock lock(d->mutex);

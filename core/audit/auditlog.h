@@ -60,6 +60,8 @@ public:
     /// Blocks until everything appended before the call is committed and sealed, or the timeout.
     /// For the command line, tests and shutdown; never call it on the GUI thread.
     bool waitSealed(int timeoutMs);
+    /// Blocks until everything appended before the call is durably committed (not yet sealed).
+    bool waitCommitted(int timeoutMs);
     /// Blocks until the writer has opened (or failed to open) the log.
     bool waitOpened(int timeoutMs);
 

@@ -225,6 +225,10 @@ private:
     {
         if (m_sealMismatch)
             return ++m_afterMismatch < 100000; // only look for a more precise explanation now
+        // Fast path, once per entry: the next checkpoint is further on (its stored size column is
+        // only a hint; the signed size is what gets checked below).
+        if (m_next < m_sorted.size() && m_sorted.at(m_next).epoch == quint64(m_next) && m_sorted.at(m_next).size > size)
+            return true;
         while (m_next < m_sorted.size()) {
             const StoredCheckpoint& stored = m_sorted.at(m_next);
             if (stored.epoch != quint64(m_next))
@@ -397,7 +401,17 @@ VerifyReport verifyDatabase(const QString& path, const VerifyOptions& options)
     source.checkpoints = db.checkpoints();
     source.entryCount = db.entryCount();
     source.forEach = [&db](const std::function<bool(quint64, const QByteArray&, const QByteArray&, const EntryRow*)>& visit) {
-        return db.forEachEntry(0, [&](const EntryRow& row) { return visit(row.seq, row.body, row.chain, &row); });
+        return db.forEachForVerify([&](const AuditDatabase::VerifyRow& row) {
+            // Columns are compared in SQLite; only rows it could not match (escaped text, or a
+            // real change) are read in full and compared precisely.
+            const std::optional<qint64> time = entryTimeMs(row.body);
+            if (row.columnsFound && time == row.timeMs)
+                return visit(row.seq, row.body, row.chain, nullptr);
+            const std::optional<EntryRow> full = db.entry(row.seq);
+            if (full)
+                return visit(row.seq, row.body, row.chain, &*full);
+            return visit(row.seq, row.body, row.chain, nullptr);
+        });
     };
     return Engine(source, options).run();
 }
