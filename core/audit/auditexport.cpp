@@ -155,18 +155,24 @@ Result<ExportSummary> exportLog(const QString& databasePath, const QString& outp
 
 Result<quint64> verifyFilteredExport(const QString& path, const QByteArray& trustedKeyPem, const QByteArray& anchorText)
 {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error{QStringLiteral("unreadable"), QStringLiteral("cannot read %1").arg(path)};
+    return verifyFilteredExportBytes(file.readAll(), path, trustedKeyPem, anchorText);
+}
+
+Result<quint64> verifyFilteredExportBytes(const QByteArray& text, const QString& path, const QByteArray& trustedKeyPem,
+                                          const QByteArray& anchorText)
+{
     // Error codes are the verifier's kind names, so the command line reports them alike.
     const auto problem = [](const char* kind, const QString& message) {
         return Error{QString::fromLatin1(kind), message};
     };
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return problem("unreadable", QStringLiteral("cannot read %1").arg(path));
     QByteArray enrolment;
     std::vector<QJsonObject> entries;
     std::vector<QJsonObject> checkpoints;
-    while (!file.atEnd()) {
-        const QJsonObject o = QJsonDocument::fromJson(file.readLine()).object();
+    for (const QByteArray& line : text.split('\n')) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
         const QString type = o.value(QStringLiteral("type")).toString();
         if (type == QLatin1String("twinspect-audit-export"))
             enrolment = QByteArray::fromBase64(o.value(QStringLiteral("enrolment")).toString().toLatin1());

@@ -29,5 +29,7 @@ Result<ExportSummary> exportLog(const QString& databasePath, const QString& outp
 /// number of entries proven; an error's code is the problem kind ("modified", "bad signature",
 /// "unreadable", ...). A filtered export cannot show that entries were left out.
 Result<quint64> verifyFilteredExport(const QString& path, const QByteArray& trustedKeyPem, const QByteArray& anchorText = {});
+Result<quint64> verifyFilteredExportBytes(const QByteArray& text, const QString& path, const QByteArray& trustedKeyPem,
+                                          const QByteArray& anchorText = {});
 
 } // namespace twinspect::audit

@@ -421,6 +421,11 @@ VerifyReport verifyExport(const QString& path, const VerifyOptions& options)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         return unreadable(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+    return verifyExportBytes(file.readAll(), path, options);
+}
+
+VerifyReport verifyExportBytes(const QByteArray& text, const QString& path, const VerifyOptions& options)
+{
     Source source;
     struct Line
     {
@@ -430,8 +435,7 @@ VerifyReport verifyExport(const QString& path, const VerifyOptions& options)
     };
     std::vector<Line> entries;
     int lineNumber = 0;
-    while (!file.atEnd()) {
-        const QByteArray line = file.readLine();
+    for (const QByteArray& line : text.split('\n')) {
         ++lineNumber;
         if (line.trimmed().isEmpty())
             continue;

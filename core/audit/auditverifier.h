@@ -63,5 +63,7 @@ struct VerifyOptions
 /// signature under the key its epoch must use, and the anchor. Runs on any thread.
 VerifyReport verifyDatabase(const QString& path, const VerifyOptions& options);
 VerifyReport verifyExport(const QString& path, const VerifyOptions& options);
+/// The same on export text already in memory; `path` only names it in messages.
+VerifyReport verifyExportBytes(const QByteArray& text, const QString& path, const VerifyOptions& options);
 
 } // namespace twinspect::audit
