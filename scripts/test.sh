@@ -10,3 +10,10 @@ bash scripts/build.sh dev
 # One X server for the whole run; GUI tests are RUN_SERIAL because rendering takes both cores.
 xvfb-run -a -s "-screen 0 1920x1080x24" \
     ctest --preset dev -j "$(nproc)" "$@"
+
+# The optimised build warns about things the debug build cannot see (-O2 flow analysis), and it
+# is what packages and benchmarks use: it must compile cleanly too.
+if [ $# -eq 0 ]; then
+    bash scripts/build.sh release >/dev/null
+    echo "test.sh: release build compiles cleanly"
+fi

@@ -12,7 +12,11 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <condition_variable>
+#include <deque>
 #include <map>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 namespace twinspect::audit {
@@ -79,15 +83,25 @@ QString VerifyReport::summary() const
 
 namespace {
 
+/// One entry as a source hands it to the engine. Hashes may come precomputed (by a reader
+/// thread); storedChain may be empty and columns null (exports have no query columns).
+struct SourceEntry
+{
+    quint64 position = 0;
+    QByteArray bytes;
+    QByteArray storedChain;
+    std::optional<EntryRow> columns;
+    std::optional<crypto::Digest> bodyHash;
+    std::optional<crypto::Digest> leaf;
+};
+
 struct Source
 {
     QByteArray enrolment;
     QList<StoredCheckpoint> checkpoints;
     quint64 entryCount = 0;
-    /// Calls visit(position, bytes, storedChain, columns) in order; storedChain may be empty and
-    /// columns null (exports have no query columns).
-    std::function<Result<bool>(const std::function<bool(quint64, const QByteArray&, const QByteArray&, const EntryRow*)>&)>
-        forEach;
+    /// Calls visit(entry) in order.
+    std::function<Result<bool>(const std::function<bool(const SourceEntry&)>&)> forEach;
 };
 
 class Engine
@@ -110,8 +124,11 @@ public:
             return finish();
         quint64 expected = 0;
         quint64 visited = 0;
-        Result<bool> read = m_source.forEach([&](quint64 seq, const QByteArray& bytes, const QByteArray& chain,
-                                                 const EntryRow* columns) {
+        Result<bool> read = m_source.forEach([&](const SourceEntry& entry) {
+            const quint64 seq = entry.position;
+            const QByteArray& bytes = entry.bytes;
+            const QByteArray& chain = entry.storedChain;
+            const EntryRow* columns = entry.columns ? &*entry.columns : nullptr;
             if (m_options.cancel && m_options.cancel->load())
                 return fail(Kind::Unreadable, std::nullopt, std::nullopt, QStringLiteral("cancelled"));
             if (m_anomaly)
@@ -127,7 +144,8 @@ public:
                 m_anomaly = Anomaly{seq, *claimed, {}};
                 return collectAnomaly(seq, bytes);
             }
-            const crypto::Digest next = chainHash(m_sha, seq, m_head, crypto::Sha256::hash(bytes));
+            const crypto::Digest next =
+                chainHash(m_sha, seq, m_head, entry.bodyHash ? *entry.bodyHash : crypto::Sha256::hash(bytes));
             if (!chain.isEmpty() && crypto::toBytes(next) != chain)
                 return fail(Kind::Modified, seq, std::nullopt,
                             QStringLiteral("the entry's bytes changed after they were written (its chain hash no "
@@ -137,7 +155,7 @@ public:
                             QStringLiteral("the entry's query columns (time, operator, action, target or outcome) were "
                                            "changed, which hides it from filtered lists and exports"));
             m_head = next;
-            m_tree.append(m_sha, leafHash(m_sha, bytes));
+            m_tree.append(m_sha, entry.leaf ? *entry.leaf : leafHash(m_sha, bytes));
             ++expected;
             if (++visited % 8192 == 0 && m_options.progress)
                 m_options.progress(visited, m_source.entryCount);
@@ -400,18 +418,76 @@ VerifyReport verifyDatabase(const QString& path, const VerifyOptions& options)
     source.enrolment = *enrolment;
     source.checkpoints = db.checkpoints();
     source.entryCount = db.entryCount();
-    source.forEach = [&db](const std::function<bool(quint64, const QByteArray&, const QByteArray&, const EntryRow*)>& visit) {
-        return db.forEachForVerify([&](const AuditDatabase::VerifyRow& row) {
-            // Columns are compared in SQLite; only rows it could not match (escaped text, or a
-            // real change) are read in full and compared precisely.
-            const std::optional<qint64> time = entryTimeMs(row.body);
-            if (row.columnsFound && time == row.timeMs)
-                return visit(row.seq, row.body, row.chain, nullptr);
-            const std::optional<EntryRow> full = db.entry(row.seq);
-            if (full)
-                return visit(row.seq, row.body, row.chain, &*full);
-            return visit(row.seq, row.body, row.chain, nullptr);
+    // A reader thread (its own read-only connection) fetches rows and hashes each entry's bytes;
+    // this thread follows the chain and the tree. On two cores that nearly halves the time.
+    source.forEach = [path](const std::function<bool(const SourceEntry&)>& visit) -> Result<bool> {
+        constexpr size_t kBatch = 2048;
+        std::mutex mutex;
+        std::condition_variable changed;
+        std::deque<std::vector<SourceEntry>> batches;
+        bool done = false;
+        bool stop = false;
+        std::optional<Error> readError;
+        std::thread reader([&] {
+            AuditDatabase rows;
+            Result<bool> r = rows.open(path, AuditDatabase::Mode::ReadOnly);
+            std::vector<SourceEntry> batch;
+            const auto flush = [&] {
+                std::unique_lock lock(mutex);
+                changed.wait(lock, [&] { return batches.size() < 8 || stop; }); // bounded: memory stays flat
+                batches.push_back(std::move(batch));
+                batch.clear();
+                changed.notify_all();
+                return !stop;
+            };
+            if (r) {
+                r = rows.forEachForVerify([&](const AuditDatabase::VerifyRow& row) {
+                    // The body hash here, the leaf hash on the other thread: that splits the work evenly.
+                    SourceEntry e{row.seq, row.body, row.chain, std::nullopt, crypto::Sha256::hash(row.body), std::nullopt};
+                    // Columns are compared in SQLite; only rows it could not match (escaped text,
+                    // or a real change) are read in full and compared precisely.
+                    if (!row.columnsFound || entryTimeMs(row.body) != row.timeMs)
+                        e.columns = rows.entry(row.seq);
+                    batch.push_back(std::move(e));
+                    return batch.size() < kBatch || flush();
+                });
+            }
+            if (!batch.empty())
+                flush();
+            std::lock_guard lock(mutex);
+            if (!r)
+                readError = r.error();
+            done = true;
+            changed.notify_all();
         });
+        bool keepGoing = true;
+        while (keepGoing) {
+            std::vector<SourceEntry> batch;
+            {
+                std::unique_lock lock(mutex);
+                changed.wait(lock, [&] { return !batches.empty() || done; });
+                if (batches.empty())
+                    break;
+                batch = std::move(batches.front());
+                batches.pop_front();
+                changed.notify_all();
+            }
+            for (const SourceEntry& e : batch) {
+                if (!visit(e)) {
+                    keepGoing = false;
+                    break;
+                }
+            }
+        }
+        {
+            std::lock_guard lock(mutex);
+            stop = true;
+            changed.notify_all();
+        }
+        reader.join();
+        if (readError)
+            return *readError;
+        return true;
     };
     return Engine(source, options).run();
 }
@@ -466,10 +542,9 @@ VerifyReport verifyExportBytes(const QByteArray& text, const QString& path, cons
     if (source.enrolment.isEmpty())
         return unreadable(QStringLiteral("%1 has no export header line").arg(path));
     source.entryCount = entries.size();
-    source.forEach = [&entries](const std::function<bool(quint64, const QByteArray&, const QByteArray&, const EntryRow*)>& visit)
-        -> Result<bool> {
+    source.forEach = [&entries](const std::function<bool(const SourceEntry&)>& visit) -> Result<bool> {
         for (const Line& line : entries) {
-            if (!visit(line.seq, line.bytes, line.chain, nullptr))
+            if (!visit(SourceEntry{line.seq, line.bytes, line.chain, std::nullopt, std::nullopt, std::nullopt}))
                 break;
         }
         return true;

@@ -44,12 +44,12 @@ tgz=${tgzs[0]}
 
 # --- .deb contents ---------------------------------------------------------------------------------
 dpkg-deb -c "$deb" | awk '{ sub(/^\.\//, "", $6); print $6 }' >"$work/deb-files"
-for path in usr/bin/twinspect usr/bin/twinspect-plantgen \
+for path in usr/bin/twinspect usr/bin/twinspect-plantgen usr/bin/twinspect-audit \
     usr/share/applications/twinspect.desktop \
     usr/share/icons/hicolor/scalable/apps/twinspect.svg \
     usr/share/icons/hicolor/256x256/apps/twinspect.png \
     usr/share/metainfo/io.github.twinspect.Twinspect.metainfo.xml \
-    usr/share/man/man1/twinspect.1 usr/share/man/man1/twinspect-plantgen.1 \
+    usr/share/man/man1/twinspect.1 usr/share/man/man1/twinspect-plantgen.1 usr/share/man/man1/twinspect-audit.1 \
     usr/share/twinspect/plants/demo-boiler.plant.json \
     usr/share/doc/twinspect/LICENSE usr/share/doc/twinspect/ATTRIBUTION.md; do
     # A man page may be gzipped (Debian's habit) and still count.
@@ -112,6 +112,13 @@ sys.exit(0 if plant["format"] == "twinspect-plant" and len(assets) == 5 else 1)'
 else
     fail "twinspect-plantgen --count 5 exited $?: $(cat "$work/plantgen.err")"
 fi
+# The audit command line works from the package alone: a log made, sealed and verified.
+if timeout 60 "$bin/twinspect-audit" append "$work/pkg-audit.db" --action note --target package-check >/dev/null 2>"$work/audit.err" &&
+    timeout 60 "$bin/twinspect-audit" verify "$work/pkg-audit.db" --pubkey "$work/pkg-audit.db.enrolment.pem" >"$work/audit.out" 2>&1; then
+    check "twinspect-audit verify did not say INTACT" grep -q '^INTACT' "$work/audit.out"
+else
+    fail "twinspect-audit append/verify from the package failed: $(cat "$work/audit.err" "$work/audit.out" 2>/dev/null)"
+fi
 # Optimised builds are packed stripped (CPACK_STRIP_FILES); a debug build keeps its symbols.
 if [ "$(cpack_var CPACK_STRIP_FILES)" = ON ]; then
     check "usr/bin/twinspect is not stripped though CPACK_STRIP_FILES is ON" stripped "$bin/twinspect"
@@ -122,7 +129,7 @@ share=$work/root/usr/share
 metainfo=$share/metainfo/io.github.twinspect.Twinspect.metainfo.xml
 check "metainfo has no <release version=\"$version\">: add one to installer/*.metainfo.xml" \
     grep -q "<release version=\"$version\"" "$metainfo"
-for page in twinspect twinspect-plantgen; do
+for page in twinspect twinspect-plantgen twinspect-audit; do
     check "installer/man/$page.1: .TH does not say \"Twinspect $version\"" \
         grep -q "^\.TH .*\"Twinspect $version\"" "$share/man/man1/$page.1"
 done

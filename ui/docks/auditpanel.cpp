@@ -266,14 +266,14 @@ void AuditPanel::verify()
         options.progress = [self](quint64 done, quint64 total) {
             const int permille = total ? int(done * 1000 / total) : 1000;
             QMetaObject::invokeMethod(qApp, [self, permille] {
-                if (self)
-                    self->m_progress->setValue(permille);
+                if (AuditPanel* panel = self.data())
+                    panel->m_progress->setValue(permille);
             }, Qt::QueuedConnection);
         };
         auto report = std::make_shared<audit::VerifyReport>(audit::verifyDatabase(path, options));
         QMetaObject::invokeMethod(qApp, [self, report] {
-            if (self)
-                self->showVerdict(*report);
+            if (AuditPanel* panel = self.data())
+                panel->showVerdict(*report);
         }, Qt::QueuedConnection);
     });
 }
@@ -335,17 +335,18 @@ void AuditPanel::exportTo(const QString& path, bool onlyShown)
     QThreadPool::globalInstance()->start([self, log, path, format, filter] {
         const auto result = std::make_shared<Result<audit::ExportSummary>>(audit::exportLog(log, path, format, filter));
         QMetaObject::invokeMethod(qApp, [self, result, path] {
-            if (!self)
+            AuditPanel* panel = self.data();
+            if (!panel)
                 return;
-            self->setBusy(false);
+            panel->setBusy(false);
             const bool ok = result->ok();
             const QString message = ok ? tr("Exported %1 entries to %2").arg(result->value().entries).arg(path)
                                        : result->error().message;
-            self->m_verdict->setText(message.toHtmlEscaped());
-            self->m_verdict->setStyleSheet(QString());
-            Q_EMIT self->auditedAction(QStringLiteral("audit.export"), path,
+            panel->m_verdict->setText(message.toHtmlEscaped());
+            panel->m_verdict->setStyleSheet(QString());
+            Q_EMIT panel->auditedAction(QStringLiteral("audit.export"), path,
                                        ok ? QStringLiteral("success") : QStringLiteral("failure"), message);
-            Q_EMIT self->exported(ok, message);
+            Q_EMIT panel->exported(ok, message);
         }, Qt::QueuedConnection);
     });
 }
