@@ -25,24 +25,31 @@ namespace twinspect::scenes {
 
 namespace {
 
-// The instance matrix arrives as three rows of an affine transform. Normals use M * (n / s^2),
-// which equals the inverse transpose for rotation-times-scale matrices (all we produce) and
-// avoids a per-vertex inverse on a software rasteriser.
-constexpr char kShadedVertexShader[] = R"(#version 330 core
+// Shared by both vertex shaders: the instance matrix arrives as three rows of an affine transform.
+constexpr char kInstanceInputs[] = R"(#version 330 core
 in vec3 vertexPosition;
-in vec3 vertexNormal;
 in vec4 instanceRow0;
 in vec4 instanceRow1;
 in vec4 instanceRow2;
 in vec4 instanceColor;
 uniform mat4 modelMatrix;
 uniform mat4 viewProjectionMatrix;
+mat4 instanceModel()
+{
+    return modelMatrix * transpose(mat4(instanceRow0, instanceRow1, instanceRow2, vec4(0.0, 0.0, 0.0, 1.0)));
+}
+)";
+
+// Normals use M * (n / s^2), which equals the inverse transpose for rotation-times-scale
+// matrices (all we produce) and avoids a per-vertex inverse on a software rasteriser.
+constexpr char kShadedVertexShader[] = R"(
+in vec3 vertexNormal;
 out vec3 worldNormal;
 out vec3 worldPosition;
 flat out vec4 color;
 void main()
 {
-    mat4 model = modelMatrix * transpose(mat4(instanceRow0, instanceRow1, instanceRow2, vec4(0.0, 0.0, 0.0, 1.0)));
+    mat4 model = instanceModel();
     vec4 world = model * vec4(vertexPosition, 1.0);
     mat3 linear = mat3(model);
     vec3 scaleSquared = vec3(dot(linear[0], linear[0]), dot(linear[1], linear[1]), dot(linear[2], linear[2]));
@@ -73,20 +80,13 @@ void main()
 
 // One vertex per instance, as large on screen as the instance's largest extent. A hidden
 // instance (zero matrix) is moved outside the clip volume.
-constexpr char kPointVertexShader[] = R"(#version 330 core
-in vec3 vertexPosition;
-in vec4 instanceRow0;
-in vec4 instanceRow1;
-in vec4 instanceRow2;
-in vec4 instanceColor;
-uniform mat4 modelMatrix;
-uniform mat4 viewProjectionMatrix;
+constexpr char kPointVertexShader[] = R"(
 uniform mat4 projectionMatrix;
 uniform mat4 viewportMatrix;
 flat out vec4 color;
 void main()
 {
-    mat4 model = modelMatrix * transpose(mat4(instanceRow0, instanceRow1, instanceRow2, vec4(0.0, 0.0, 0.0, 1.0)));
+    mat4 model = instanceModel();
     mat3 linear = mat3(model);
     float extent = max(length(linear[0]), max(length(linear[1]), length(linear[2])));
     color = vec4(instanceColor.rgb * 0.85, 1.0);
@@ -126,7 +126,7 @@ Qt3DRender::QMaterial* createMaterial(Qt3DCore::QEntity* owner, const char* vert
     technique->addFilterKey(filterKey);
     auto* pass = new Qt3DRender::QRenderPass(technique);
     auto* program = new Qt3DRender::QShaderProgram(pass);
-    program->setVertexShaderCode(QByteArray(vertex));
+    program->setVertexShaderCode(QByteArray(kInstanceInputs) + vertex);
     program->setFragmentShaderCode(QByteArray(fragment));
     pass->setShaderProgram(program);
     if (programmablePointSize) {
