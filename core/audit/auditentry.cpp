@@ -70,6 +70,10 @@ const QList<ActionInfo>& actionCatalogue()
         {QStringLiteral("session.logout"), QStringLiteral("an operator logged out")},
         {QStringLiteral("user.password_change"), QStringLiteral("a password was changed")},
         {QStringLiteral("user.role_change"), QStringLiteral("a role was changed")},
+        {QStringLiteral("user.create"), QStringLiteral("an operator account was created (target: user)")},
+        {QStringLiteral("user.disable"), QStringLiteral("an account was disabled (users are never deleted)")},
+        {QStringLiteral("user.enable"), QStringLiteral("a disabled account was enabled again")},
+        {QStringLiteral("user.password_reset"), QStringLiteral("an admin set a new initial password")},
         {QStringLiteral("esign"), QStringLiteral("an electronic signature was given")},
     };
     return actions;
