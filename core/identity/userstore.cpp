@@ -171,7 +171,7 @@ Result<bool> UserStore::setPassword(const User& user, const QString& password, b
     return true;
 }
 
-Result<User> UserStore::createUser(const QString& name, Role role, const QString& initialPassword)
+Result<User> UserStore::createUser(const QString& name, Role role, const QString& initialPassword, bool mustChange)
 {
     static const QRegularExpression valid(QStringLiteral("^[A-Za-z0-9._-]{2,64}$"));
     if (!valid.match(name).hasMatch())
@@ -188,7 +188,7 @@ Result<User> UserStore::createUser(const QString& name, Role role, const QString
         !r)
         return r.error();
     const User created = *user(name);
-    if (Result<bool> r = setPassword(created, initialPassword, true); !r)
+    if (Result<bool> r = setPassword(created, initialPassword, mustChange); !r)
         return r.error();
     return *user(name);
 }

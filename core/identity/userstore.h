@@ -71,8 +71,9 @@ public:
     QList<User> users() const;
     std::optional<User> user(const QString& name) const;
 
-    /// New users must change the initial password at first login.
-    Result<User> createUser(const QString& name, Role role, const QString& initialPassword);
+    /// New users must change the initial password at first login, unless they chose it themselves
+    /// (the first admin at first run).
+    Result<User> createUser(const QString& name, Role role, const QString& initialPassword, bool mustChange = true);
     Result<bool> setRole(const QString& name, Role role);
     Result<bool> setDisabled(const QString& name, bool disabled);
     Result<bool> unlock(const QString& name);

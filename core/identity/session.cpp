@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "session.h"
+
+#include "audit/auditlog.h"
+#include "crypto/sha256.h"
+
+#include <QDateTime>
+#include <QPointer>
+#include <QRandomGenerator>
+#include <QThreadPool>
+#include <QTimer>
+#include <QVariant>
+
+namespace twinspect::identity {
+
+namespace {
+
+const QString kGeneric =
+    QStringLiteral("Login failed: unknown user or wrong password, or the account is locked or disabled.");
+
+/// A name that matches no account may be a password typed into the wrong field: keep it out of
+/// the log, but keep a short fingerprint so repeated attempts can still be correlated.
+QString loggableName(const LoginResult& result, const QString& typed)
+{
+    if (result.user)
+        return result.user->name;
+    return QStringLiteral("(unknown user %1)")
+        .arg(QString::fromLatin1(crypto::toBytes(crypto::Sha256::hash(typed.toUtf8())).toHex().left(8)));
+}
+
+} // namespace
+
+SessionManager::SessionManager(Options options, audit::AuditLog* log, QObject* parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+    , m_log(log)
+{
+    qRegisterMetaType<twinspect::identity::SessionManager::State>();
+    m_lastActivityMs = now();
+    auto* idle = new QTimer(this);
+    idle->setInterval(1000);
+    connect(idle, &QTimer::timeout, this, &SessionManager::checkIdle);
+    idle->start();
+}
+
+SessionManager::~SessionManager() = default;
+
+qint64 SessionManager::now() const
+{
+    return m_options.clock ? m_options.clock() : QDateTime::currentMSecsSinceEpoch();
+}
+
+bool SessionManager::can(Permission permission) const
+{
+    return m_state == State::Active && m_user && allows(m_user->role, permission);
+}
+
+bool SessionManager::hasUsers() const
+{
+    UserStore store(m_options.users);
+    return store.open() && store.hasUsers();
+}
+
+void SessionManager::setState(State state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    Q_EMIT stateChanged(state);
+}
+
+void SessionManager::record(const QString& action, const QString& outcome, const QString& target, const QString& reason,
+                            const QString& operatorName, const QString& role)
+{
+    if (!m_log)
+        return;
+    audit::AuditEvent e;
+    e.operatorName = operatorName.isEmpty() && m_user ? m_user->name : operatorName;
+    e.role = role.isEmpty() && m_user ? roleName(m_user->role) : role;
+    e.session = m_session;
+    e.action = action;
+    e.outcome = outcome;
+    e.target = target;
+    e.reason = reason;
+    m_log->append(e);
+}
+
+void SessionManager::runOnStore(std::function<QVariant(UserStore&)> work, std::function<void(const QVariant&)> then)
+{
+    m_busy = true;
+    QPointer<SessionManager> self(this);
+    const UserStore::Options options = m_options.users;
+    QThreadPool::globalInstance()->start([self, options, work = std::move(work), then = std::move(then)] {
+        UserStore store(options);
+        QVariant value;
+        if (store.open())
+            value = work(store);
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, value, then] {
+                if (SessionManager* s = self.data()) {
+                    s->m_busy = false;
+                    then(value);
+                }
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void SessionManager::createFirstAdmin(const QString& name, const QString& password)
+{
+    runOnStore(
+        [name, password](UserStore& store) -> QVariant {
+            if (store.hasUsers())
+                return QStringLiteral("there are users already");
+            const Result<User> created = store.createUser(name, Role::Admin, password, false);
+            return created ? QVariant::fromValue(store.authenticate(name, password)) : QVariant(created.error().message);
+        },
+        [this, name](const QVariant& value) {
+            if (!value.canConvert<LoginResult>() || value.typeId() == QMetaType::QString) {
+                Q_EMIT loginFinished(false, value.toString(), false);
+                return;
+            }
+            const LoginResult result = value.value<LoginResult>();
+            m_session = QString::number(QRandomGenerator::system()->generate64(), 16);
+            m_user = result.user;
+            record(QStringLiteral("user.create"), QStringLiteral("success"), name, QStringLiteral("first admin at first run"));
+            record(QStringLiteral("session.login"), QStringLiteral("success"), QStringLiteral("workstation"), {});
+            if (m_log)
+                m_log->requestSeal();
+            m_lastActivityMs = now();
+            setState(State::Active);
+            Q_EMIT loginFinished(true, {}, false);
+        });
+}
+
+void SessionManager::login(const QString& name, const QString& password)
+{
+    runOnStore([name, password](UserStore& store) { return QVariant::fromValue(store.authenticate(name, password)); },
+               [this, name](const QVariant& value) {
+                   const LoginResult result = value.value<LoginResult>();
+                   if (!result.ok) {
+                       const QString who = loggableName(result, name);
+                       record(QStringLiteral("session.login_failed"), QStringLiteral("failure"), QStringLiteral("workstation"),
+                              result.detail, who, result.user ? roleName(result.user->role) : QStringLiteral("none"));
+                       if (result.lockedNow)
+                           record(QStringLiteral("session.lockout"), QStringLiteral("success"), who, result.detail, who,
+                                  roleName(result.user->role));
+                       Q_EMIT loginFinished(false, result.message.isEmpty() ? kGeneric : result.message, false);
+                       return;
+                   }
+                   m_session = QString::number(QRandomGenerator::system()->generate64(), 16);
+                   m_user = result.user;
+                   record(QStringLiteral("session.login"), QStringLiteral("success"), QStringLiteral("workstation"), {});
+                   if (m_log)
+                       m_log->requestSeal(); // a checkpoint at every login
+                   m_lastActivityMs = now();
+                   setState(State::Active);
+                   Q_EMIT loginFinished(true, {}, result.user->mustChangePassword);
+               });
+}
+
+void SessionManager::changePassword(const QString& current, const QString& next)
+{
+    if (!m_user)
+        return;
+    const QString name = m_user->name;
+    runOnStore(
+        [name, current, next](UserStore& store) -> QVariant {
+            const Result<bool> r = store.changePassword(name, current, next);
+            return r ? QString() : r.error().message;
+        },
+        [this, name](const QVariant& value) {
+            const QString error = value.toString();
+            // The reason holds the policy's sentence or the generic login failure: never a password.
+            record(QStringLiteral("user.password_change"), error.isEmpty() ? QStringLiteral("success") : QStringLiteral("failure"),
+                   name, error);
+            if (error.isEmpty() && m_user)
+                m_user->mustChangePassword = false;
+            Q_EMIT passwordChangeFinished(error.isEmpty(), error);
+        });
+}
+
+void SessionManager::lock()
+{
+    if (m_state != State::Active)
+        return;
+    record(QStringLiteral("session.lock"), QStringLiteral("success"), QStringLiteral("workstation"), {});
+    if (m_log)
+        m_log->requestSeal();
+    setState(State::Locked);
+}
+
+void SessionManager::unlock(const QString& name, const QString& password)
+{
+    if (m_state != State::Locked || !m_user)
+        return;
+    const QString owner = m_user->name;
+    runOnStore([name, password](UserStore& store) { return QVariant::fromValue(store.authenticate(name, password)); },
+               [this, name, owner](const QVariant& value) {
+                   const LoginResult result = value.value<LoginResult>();
+                   const bool allowed = result.ok && (result.user->name == owner || result.user->role == Role::Admin);
+                   const QString who = loggableName(result, name);
+                   if (!allowed) {
+                       record(QStringLiteral("session.login_failed"), QStringLiteral("failure"), QStringLiteral("unlock"),
+                              result.ok ? QStringLiteral("neither the session's user nor an admin") : result.detail, who,
+                              result.user ? roleName(result.user->role) : QStringLiteral("none"));
+                       if (result.lockedNow)
+                           record(QStringLiteral("session.lockout"), QStringLiteral("success"), who, result.detail, who,
+                                  roleName(result.user->role));
+                       Q_EMIT unlockFinished(false, result.ok ? tr("Only %1 or an admin can unlock this session.").arg(owner)
+                                                              : kGeneric);
+                       return;
+                   }
+                   record(QStringLiteral("session.unlock"), QStringLiteral("success"), owner,
+                          who == owner ? QString() : QStringLiteral("unlocked by admin %1").arg(who), who,
+                          roleName(result.user->role));
+                   if (m_log)
+                       m_log->requestSeal();
+                   m_lastActivityMs = now();
+                   setState(State::Active);
+                   Q_EMIT unlockFinished(true, {});
+               });
+}
+
+void SessionManager::logout()
+{
+    if (m_state == State::LoggedOut)
+        return;
+    record(QStringLiteral("session.logout"), QStringLiteral("success"), QStringLiteral("workstation"), {});
+    if (m_log)
+        m_log->requestSeal();
+    m_user.reset();
+    m_session.clear();
+    setState(State::LoggedOut);
+}
+
+void SessionManager::noteActivity()
+{
+    m_lastActivityMs = now();
+}
+
+void SessionManager::checkIdle()
+{
+    if (m_state == State::Active && m_options.idleLockMs > 0 && now() - m_lastActivityMs >= m_options.idleLockMs) {
+        record(QStringLiteral("session.lock"), QStringLiteral("success"), QStringLiteral("workstation"),
+               QStringLiteral("idle for %1 s").arg(m_options.idleLockMs / 1000));
+        if (m_log)
+            m_log->requestSeal();
+        setState(State::Locked);
+    }
+}
+
+void SessionManager::sign(Permission permission, audit::AuditEvent event, const QByteArray& signedContent,
+                          const QString& password, const QString& meaning,
+                          std::function<void(bool ok, const QString& message)> done)
+{
+    if (!can(permission)) {
+        record(QStringLiteral("esign"), QStringLiteral("refused"), event.target,
+               QStringLiteral("%1 is not allowed for this role").arg(permissionName(permission)));
+        done(false, tr("Your role does not allow this action."));
+        return;
+    }
+    if (meaning.trimmed().isEmpty()) {
+        done(false, tr("Give the meaning of your signature."));
+        return;
+    }
+    const QString name = m_user->name;
+    runOnStore([name, password](UserStore& store) { return QVariant::fromValue(store.confirm(name, password)); },
+               [this, event, signedContent, meaning, done, permission](const QVariant& value) mutable {
+                   const LoginResult result = value.value<LoginResult>();
+                   if (!result.ok) {
+                       record(QStringLiteral("esign"), QStringLiteral("failure"), event.target,
+                              permissionName(permission) + QStringLiteral(": ") + result.detail);
+                       if (result.lockedNow) {
+                           record(QStringLiteral("session.lockout"), QStringLiteral("success"), m_user->name, result.detail);
+                           lock();
+                       }
+                       done(false, tr("The signature was not accepted: wrong password."));
+                       return;
+                   }
+                   event.operatorName = m_user->name;
+                   event.role = roleName(m_user->role);
+                   event.session = m_session;
+                   event.esignature = audit::ESignature{
+                       m_user->name, audit::isoTime(now()), meaning,
+                       QString::fromLatin1(crypto::toBytes(crypto::Sha256::hash(signedContent)).toHex())};
+                   if (!m_log || !m_log->append(event)) {
+                       done(false, tr("The audit log cannot record the signature, so the action is refused."));
+                       return;
+                   }
+                   // Reported done only once a checkpoint seals the signed entry.
+                   QPointer<SessionManager> self(this);
+                   audit::AuditLog* log = m_log;
+                   QThreadPool::globalInstance()->start([self, log, done] {
+                       const bool sealed = log->waitSealed(10000);
+                       QMetaObject::invokeMethod(
+                           self.data(),
+                           [done, sealed] {
+                               done(sealed, sealed ? QString() : tr("The signature could not be sealed in the audit log."));
+                           },
+                           Qt::QueuedConnection);
+                   });
+               });
+}
+
+} // namespace twinspect::identity
