@@ -91,6 +91,7 @@ struct TwinView::Private
     int selected = -1;
     int entitiesCreated = 0;
     QList<QVector3D> fitPoints; ///< item bound corners, computed on the first fit
+    bool inputEnabled = true;
     /// Until the user moves the camera, a resized window re-fits the plant.
     bool autoFit = true;
 
@@ -538,6 +539,11 @@ std::optional<QPointF> TwinView::projectedCenter(const QString& id) const
     return QPointF(p.x(), size.height() - p.y());
 }
 
+void TwinView::setInputEnabled(bool enabled)
+{
+    d->inputEnabled = enabled;
+}
+
 void TwinView::setContinuousRendering(bool continuous)
 {
     d->window->renderSettings()->setRenderPolicy(continuous ? Qt3DRender::QRenderSettings::Always
@@ -599,6 +605,19 @@ bool TwinView::eventFilter(QObject* watched, QEvent* event)
                 }
             });
         return false;
+    case QEvent::MouseButtonPress:
+    case QEvent::MouseButtonRelease:
+    case QEvent::MouseButtonDblClick:
+    case QEvent::MouseMove:
+    case QEvent::Wheel:
+    case QEvent::KeyPress:
+        if (!d->inputEnabled)
+            return true; // a locked session: every command is blocked, the picture stays
+        break;
+    default:
+        break;
+    }
+    switch (event->type()) {
     case QEvent::MouseButtonPress: {
         const auto* e = static_cast<QMouseEvent*>(event);
         d->pressPos = d->lastPos = e->position();

@@ -79,6 +79,8 @@ public:
 
     /// Continuous rendering for benchmarks; the default renders only on change (~3 % CPU idle).
     void setContinuousRendering(bool continuous);
+    /// While false (a locked session), the view stays visible but ignores mouse and keys.
+    void setInputEnabled(bool enabled);
     /// Reads back the window's pixels (QScreen::grabWindow; QWidget::grab leaves 3D blank).
     QImage grabFrame() const;
 

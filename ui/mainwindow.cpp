@@ -2,7 +2,10 @@
 #include "mainwindow.h"
 
 #include "audit/auditlog.h"
+#include "dialogs/esignaturedialog.h"
+#include "dialogs/logindialog.h"
 #include "docks/auditpanel.h"
+#include "identity/session.h"
 #include "docks/problemspanel.h"
 #include "docks/propertiespanel.h"
 #include "models/planttreemodel.h"
@@ -27,6 +30,7 @@
 #include <QSortFilterProxyModel>
 #include <QStatusBar>
 #include <QThreadPool>
+#include <QTimer>
 #include <QTreeView>
 #include <QVBoxLayout>
 #include <QWindow>
@@ -145,6 +149,7 @@ void MainWindow::createDocks()
 void MainWindow::createActions()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->setObjectName(QStringLiteral("fileMenu"));
     QAction* open = file->addAction(tr("&Open plant…"), this, &MainWindow::chooseAndOpenPlant);
     open->setShortcut(QKeySequence::Open);
     QAction* reload = file->addAction(tr("&Reload plant"), this, [this] {
@@ -263,8 +268,10 @@ bool MainWindow::recordAction(const QString& action, const QString& target, cons
     if (!m_auditLog)
         return true; // no log configured (tests of the view alone)
     audit::AuditEvent event;
-    event.operatorName = m_operator;
-    event.role = m_role;
+    const auto user = m_session ? m_session->user() : std::nullopt;
+    event.operatorName = user ? user->name : m_operator;
+    event.role = user ? identity::roleName(user->role) : m_role;
+    event.session = m_session ? m_session->sessionId() : QString();
     event.action = action;
     event.target = target;
     event.outcome = outcome;
@@ -280,8 +287,249 @@ QString MainWindow::auditStatusText() const
     return m_auditLabel->text();
 }
 
+void MainWindow::setSession(identity::SessionManager* session)
+{
+    m_session = session;
+    m_operatorLabel = new QLabel;
+    m_operatorLabel->setObjectName(QStringLiteral("operatorStatus"));
+    statusBar()->insertPermanentWidget(0, m_operatorLabel);
+    QMenu* file = menuBar()->findChild<QMenu*>(QStringLiteral("fileMenu"));
+    QAction* lock = new QAction(tr("&Lock"), this);
+    lock->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    lock->setShortcutContext(Qt::ApplicationShortcut);
+    connect(lock, &QAction::triggered, session, &identity::SessionManager::lock);
+    QAction* change = new QAction(tr("Change &password…"), this);
+    connect(change, &QAction::triggered, this, [this] {
+        if (!m_session->user())
+            return;
+        auto* dialog = new LoginDialog(LoginDialog::Mode::ChangePassword, m_session->user()->name, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &LoginDialog::submitted, this, [this, dialog] {
+            m_session->changePassword(dialog->password(), dialog->newPassword());
+        });
+        m_loginDialog = dialog;
+        dialog->open();
+    });
+    QAction* logout = new QAction(tr("Log &out / switch user"), this);
+    connect(logout, &QAction::triggered, session, &identity::SessionManager::logout);
+    m_sessionActions = {lock, change, logout};
+    if (file) {
+        QAction* first = file->actions().value(0);
+        file->insertActions(first, m_sessionActions);
+        file->insertSeparator(first);
+    }
+    connect(session, &identity::SessionManager::stateChanged, this, &MainWindow::onSessionState);
+    connect(session, &identity::SessionManager::loginFinished, this, [this](bool ok, const QString& message, bool mustChange) {
+        if (!m_loginDialog)
+            return;
+        if (!ok) {
+            m_loginDialog->showError(message);
+            return;
+        }
+        m_loginDialog->accept();
+        if (mustChange) {
+            auto* dialog = new LoginDialog(LoginDialog::Mode::ChangePassword, m_session->user()->name, this);
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+            connect(dialog, &LoginDialog::submitted, this, [this, dialog] {
+                m_session->changePassword(dialog->password(), dialog->newPassword());
+            });
+            m_loginDialog = dialog;
+            dialog->open();
+        }
+    });
+    connect(session, &identity::SessionManager::unlockFinished, this, [this](bool ok, const QString& message) {
+        if (!m_loginDialog)
+            return;
+        if (ok)
+            m_loginDialog->accept();
+        else
+            m_loginDialog->showError(message);
+    });
+    connect(session, &identity::SessionManager::passwordChangeFinished, this, [this](bool ok, const QString& message) {
+        if (!m_loginDialog || m_loginDialog->mode() != LoginDialog::Mode::ChangePassword)
+            return;
+        if (ok) {
+            m_loginDialog->accept();
+            statusBar()->showMessage(tr("Password changed"), 4000);
+        } else {
+            m_loginDialog->showError(message);
+        }
+    });
+    if (m_auditPanel)
+        m_auditPanel->setGate([this](const QString& action, const QString& target, std::function<void()> proceed) {
+            signThen(action, target, std::move(proceed));
+        });
+    qApp->installEventFilter(this); // any input counts as activity for the idle lock
+    onSessionState();
+}
+
+void MainWindow::detachSession()
+{
+    qApp->removeEventFilter(this);
+    if (m_session)
+        disconnect(m_session, nullptr, this, nullptr);
+    m_session = nullptr;
+}
+
+LoginDialog* MainWindow::loginDialog() const
+{
+    return m_loginDialog.data();
+}
+
+QString MainWindow::operatorText() const
+{
+    return m_operatorLabel ? m_operatorLabel->text() : QString();
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event)
+{
+    if (m_session) {
+        switch (event->type()) {
+        case QEvent::KeyPress:
+        case QEvent::MouseButtonPress:
+        case QEvent::MouseMove:
+        case QEvent::Wheel:
+            m_session->noteActivity();
+            break;
+        default:
+            break;
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::onSessionState()
+{
+    using State = identity::SessionManager::State;
+    const State state = m_session->state();
+    const auto user = m_session->user();
+    const bool active = state == State::Active;
+    // The twin stays visible while locked; every command is blocked.
+    m_view->setInputEnabled(active);
+    for (QDockWidget* dock : findChildren<QDockWidget*>()) {
+        if (dock->widget())
+            dock->widget()->setEnabled(active);
+    }
+    for (QAction* action : menuBar()->actions()) {
+        if (QMenu* menu = action->menu()) {
+            for (QAction* item : menu->actions()) {
+                if (item->shortcut() != QKeySequence::Quit)
+                    item->setEnabled(active);
+            }
+        }
+    }
+    if (QDockWidget* audit = findChild<QDockWidget*>(QStringLiteral("auditDock"))) {
+        const bool allowed = m_session->can(identity::Permission::ViewAuditLog);
+        audit->toggleViewAction()->setEnabled(allowed);
+        if (!allowed && state != State::Locked)
+            audit->hide();
+    }
+    switch (state) {
+    case State::Active:
+        m_operatorLabel->setText(tr("%1 (%2)").arg(user->name, identity::roleName(user->role)));
+        m_operatorLabel->setStyleSheet(QString());
+        break;
+    case State::Locked:
+        m_operatorLabel->setText(tr("%1 (%2) — locked").arg(user->name, identity::roleName(user->role)));
+        m_operatorLabel->setStyleSheet(QStringLiteral("QLabel { background: #6d4c41; color: white; padding: 0 6px; }"));
+        break;
+    case State::LoggedOut:
+        m_operatorLabel->setText(tr("Nobody logged in"));
+        m_operatorLabel->setStyleSheet(QString());
+        break;
+    }
+    if (!active)
+        QTimer::singleShot(0, this, &MainWindow::showSessionDialog);
+}
+
+void MainWindow::showSessionDialog()
+{
+    using State = identity::SessionManager::State;
+    const State state = m_session->state();
+    if (state == State::Active)
+        return;
+    const LoginDialog::Mode mode = state == State::Locked ? LoginDialog::Mode::Unlock
+                                   : m_session->hasUsers() ? LoginDialog::Mode::Login
+                                                           : LoginDialog::Mode::FirstAdmin;
+    if (m_loginDialog && m_loginDialog->mode() == mode && m_loginDialog->isVisible())
+        return;
+    if (m_loginDialog)
+        m_loginDialog->close();
+    const QString name = state == State::Locked && m_session->user() ? m_session->user()->name : QString();
+    auto* dialog = new LoginDialog(mode, name, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &LoginDialog::submitted, this, [this, dialog] {
+        switch (dialog->mode()) {
+        case LoginDialog::Mode::FirstAdmin:
+            m_session->createFirstAdmin(dialog->userName(), dialog->newPassword());
+            break;
+        case LoginDialog::Mode::Login:
+            m_session->login(dialog->userName(), dialog->password());
+            break;
+        case LoginDialog::Mode::Unlock:
+            m_session->unlock(dialog->userName(), dialog->password());
+            break;
+        case LoginDialog::Mode::ChangePassword:
+            break;
+        }
+    });
+    // Closing the dialog without logging in leaves the window blocked; it comes back.
+    connect(dialog, &QDialog::rejected, this, [this] {
+        if (m_session->state() != identity::SessionManager::State::Active)
+            QTimer::singleShot(300, this, &MainWindow::showSessionDialog);
+    });
+    m_loginDialog = dialog;
+    dialog->open();
+}
+
+void MainWindow::signThen(const QString& action, const QString& target, std::function<void()> proceed)
+{
+    const identity::Permission permission = action == QLatin1String("audit.export") ? identity::Permission::ExportAuditLog
+                                                                                    : identity::Permission::VerifyAuditLog;
+    if (!m_session->can(permission)) {
+        recordAction(action, target, QStringLiteral("refused"), tr("role not allowed"));
+        statusBar()->showMessage(tr("Your role does not allow this action."), 6000);
+        return;
+    }
+    const QString what = action == QLatin1String("audit.export") ? tr("Export the audit log to %1").arg(target)
+                                                                 : tr("Verify the audit log %1").arg(target);
+    auto* dialog = new ESignatureDialog(m_session->user()->name, what, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &ESignatureDialog::submitted, this, [this, dialog, action, target, what, permission, proceed] {
+        audit::AuditEvent event;
+        event.action = QStringLiteral("esign");
+        event.target = target;
+        event.reason = what;
+        QPointer<ESignatureDialog> guard(dialog);
+        m_session->sign(permission, event, (action + QLatin1Char('\n') + target).toUtf8(), dialog->password(),
+                        dialog->meaning(), [guard, proceed](bool ok, const QString& message) {
+                            if (!guard)
+                                return;
+                            if (!ok) {
+                                guard->showError(message);
+                                return;
+                            }
+                            guard->accept();
+                            proceed();
+                        });
+    });
+    dialog->open();
+}
+
+void MainWindow::openStartupPlant(const QString& path)
+{
+    identity::SessionManager* session = std::exchange(m_session, nullptr);
+    openPlant(path);
+    m_session = session;
+}
+
 void MainWindow::openPlant(const QString& path)
 {
+    if (m_session && !m_session->can(identity::Permission::OpenPlant)) {
+        statusBar()->showMessage(tr("Opening a plant needs a logged-in engineer, trainer or admin."), 6000);
+        Q_EMIT plantLoadFailed(path, tr("refused: not allowed for the current operator"));
+        return;
+    }
     if (m_auditLog && !m_auditLog->isWritable() && m_auditLog->state() != audit::AuditLog::State::Opening) {
         // Fail closed: an action that cannot be recorded does not happen.
         recordAction(QStringLiteral("plant.open"), path, QStringLiteral("refused"));

@@ -3,6 +3,9 @@
 
 #include <QList>
 #include <QMainWindow>
+#include <QPointer>
+
+#include <functional>
 
 #include <memory>
 
@@ -18,6 +21,9 @@ struct Plant;
 namespace audit {
 class AuditLog;
 }
+namespace identity {
+class SessionManager;
+}
 struct PlantDiagnostic;
 namespace scenes {
 class TwinView;
@@ -27,6 +33,7 @@ class TwinView;
 namespace twinspect::ui {
 
 class AuditPanel;
+class LoginDialog;
 class PlantTreeModel;
 class ProblemsPanel;
 class PropertiesPanel;
@@ -44,6 +51,9 @@ public:
     /// Loads a plant file off the GUI thread; emits plantLoaded or plantLoadFailed. The plant on
     /// screen stays until the new one has loaded, so a broken file loses nothing.
     void openPlant(const QString& path);
+    /// The plant shown at start, before anyone logs in: viewing needs no permission, so it is
+    /// loaded (and recorded) on behalf of the workstation rather than an operator.
+    void openStartupPlant(const QString& path);
     /// Shows an already loaded plant.
     void setPlant(std::shared_ptr<const Plant> plant, const QList<PlantDiagnostic>& diagnostics);
     std::shared_ptr<const Plant> plant() const;
@@ -55,6 +65,15 @@ public:
     bool recordAction(const QString& action, const QString& target, const QString& outcome = QStringLiteral("success"),
                       const QString& reason = {});
     AuditPanel* auditPanel() const { return m_auditPanel; }
+    /// Operators log in through this session (not owned): nothing can be done until someone has,
+    /// a lock blocks every command, and critical actions ask for an electronic signature.
+    void setSession(identity::SessionManager* session);
+    identity::SessionManager* session() const { return m_session; }
+    /// Before the session object goes away (shutdown).
+    void detachSession();
+    QString operatorText() const;
+    /// The open login / unlock / password dialog, if any (for tests and keyboard users).
+    LoginDialog* loginDialog() const;
     QString auditStatusText() const;
 
     void selectItem(const QString& id);
@@ -77,6 +96,7 @@ Q_SIGNALS:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void createActions();
@@ -88,6 +108,9 @@ private:
     void chooseAndOpenPlant();
     void saveScreenshot();
     void showShortcuts();
+    void onSessionState();
+    void showSessionDialog();
+    void signThen(const QString& action, const QString& target, std::function<void()> proceed);
 
     QSettings* m_settings;
     scenes::TwinView* m_view;
@@ -106,6 +129,10 @@ private:
     AuditPanel* m_auditPanel = nullptr;
     QString m_operator;
     QString m_role;
+    identity::SessionManager* m_session = nullptr;
+    QLabel* m_operatorLabel = nullptr;
+    QList<QAction*> m_sessionActions;
+    QPointer<LoginDialog> m_loginDialog;
     QProgressBar* m_busy;
     std::shared_ptr<const Plant> m_plant;
     QString m_plantPath;

@@ -2,6 +2,7 @@
 // The workstation executable: reads the command line, picks the settings location, wires the
 // main window, and either runs interactively or renders one screenshot and exits.
 #include "audit/auditlog.h"
+#include "identity/session.h"
 #include "commandline.h"
 #include "mainwindow.h"
 #include "plant/plantloader.h"
@@ -166,9 +167,16 @@ int main(int argc, char** argv)
                          printLine(stderr, QStringLiteral("twinspect: %1 was not loaded:").arg(path));
                          printLine(stderr, report);
                      });
+    // Operators log in before they can do anything; the plant is already on screen behind the dialog.
+    twinspect::identity::SessionManager::Options sessionOptions;
+    sessionOptions.users.path = QDir(dataDir).filePath(QStringLiteral("users.db"));
+    twinspect::identity::SessionManager session(sessionOptions, &auditLog);
     window.show();
-    window.openPlant(plantPath);
+    window.openStartupPlant(plantPath);
+    window.setSession(&session);
     const int code = QApplication::exec();
+    session.logout();
+    window.detachSession();
     window.recordAction(QStringLiteral("app.stop"), QApplication::applicationVersion());
     return code; // ~AuditLog seals what is left with a last checkpoint (clean shutdown)
 }

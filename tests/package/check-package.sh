@@ -44,7 +44,7 @@ tgz=${tgzs[0]}
 
 # --- .deb contents ---------------------------------------------------------------------------------
 dpkg-deb -c "$deb" | awk '{ sub(/^\.\//, "", $6); print $6 }' >"$work/deb-files"
-for path in usr/bin/twinspect usr/bin/twinspect-plantgen usr/bin/twinspect-audit \
+for path in usr/bin/twinspect usr/bin/twinspect-plantgen usr/bin/twinspect-audit usr/bin/twinspect-admin \
     usr/share/applications/twinspect.desktop \
     usr/share/icons/hicolor/scalable/apps/twinspect.svg \
     usr/share/icons/hicolor/256x256/apps/twinspect.png \

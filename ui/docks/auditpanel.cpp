@@ -116,14 +116,24 @@ AuditPanel::AuditPanel(QWidget* parent)
     m_verdict->setWordWrap(true);
     m_verdict->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_verifyButton->setToolTip(tr("Check the whole log: chain, Merkle tree and every signed checkpoint"));
-    connect(m_verifyButton, &QPushButton::clicked, this, &AuditPanel::verify);
+    connect(m_verifyButton, &QPushButton::clicked, this, [this] {
+        if (m_gate)
+            m_gate(QStringLiteral("audit.verify"), m_path, [this] { verify(); });
+        else
+            verify();
+    });
     connect(m_exportButton, &QPushButton::clicked, this, [this] {
         auto* dialog = new QFileDialog(this, tr("Export the audit log"), QString(),
                                        tr("Verifiable export (*.jsonl);;Spreadsheet (*.csv)"));
         dialog->setAttribute(Qt::WA_DeleteOnClose);
         dialog->setAcceptMode(QFileDialog::AcceptSave);
         dialog->setDefaultSuffix(QStringLiteral("jsonl"));
-        connect(dialog, &QFileDialog::fileSelected, this, [this](const QString& path) { exportTo(path, true); });
+        connect(dialog, &QFileDialog::fileSelected, this, [this](const QString& path) {
+            if (m_gate)
+                m_gate(QStringLiteral("audit.export"), path, [this, path] { exportTo(path, true); });
+            else
+                exportTo(path, true);
+        });
         dialog->open();
     });
 

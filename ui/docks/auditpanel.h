@@ -4,6 +4,7 @@
 #include <QWidget>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 class QCheckBox;
@@ -38,6 +39,10 @@ public:
     void setAuditLog(audit::AuditLog* log);
     /// Shows a log file read-only (e.g. a copy handed to an auditor).
     void setLogFile(const QString& path);
+    /// Verify and export are critical actions: when a gate is set, it is asked first (permission,
+    /// electronic signature) and calls `proceed` only if the action may go ahead.
+    using Gate = std::function<void(const QString& action, const QString& target, std::function<void()> proceed)>;
+    void setGate(Gate gate) { m_gate = std::move(gate); }
     QString logFile() const { return m_path; }
 
     void reload();
@@ -86,6 +91,7 @@ private:
     QProgressBar* m_progress;
     QLabel* m_verdict;
     std::shared_ptr<std::atomic_bool> m_cancel;
+    Gate m_gate;
     bool m_busy = false;
     bool m_loading = false;
     bool m_reloadPending = false;
