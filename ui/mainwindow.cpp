@@ -493,7 +493,7 @@ void MainWindow::signThen(const QString& action, const QString& target, std::fun
     }
     const QString what = action == QLatin1String("audit.export") ? tr("Export the audit log to %1").arg(target)
                                                                  : tr("Verify the audit log %1").arg(target);
-    auto* dialog = new ESignatureDialog(m_session->user()->name, what, this);
+    auto* dialog = new ESignatureDialog(m_session->user()->name, what, m_session->signatureNeedsUserId(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &ESignatureDialog::submitted, this, [this, dialog, action, target, what, permission, proceed] {
         audit::AuditEvent event;
@@ -511,7 +511,8 @@ void MainWindow::signThen(const QString& action, const QString& target, std::fun
                             }
                             guard->accept();
                             proceed();
-                        });
+                        },
+                        dialog->userId());
     });
     dialog->open();
 }

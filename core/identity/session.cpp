@@ -123,6 +123,7 @@ void SessionManager::createFirstAdmin(const QString& name, const QString& passwo
             }
             const LoginResult result = value.value<LoginResult>();
             m_session = QString::number(QRandomGenerator::system()->generate64(), 16);
+            m_signedInSession = false;
             m_user = result.user;
             record(QStringLiteral("user.create"), QStringLiteral("success"), name, QStringLiteral("first admin at first run"));
             record(QStringLiteral("session.login"), QStringLiteral("success"), QStringLiteral("workstation"), {});
@@ -150,6 +151,7 @@ void SessionManager::login(const QString& name, const QString& password)
                        return;
                    }
                    m_session = QString::number(QRandomGenerator::system()->generate64(), 16);
+                   m_signedInSession = false;
                    m_user = result.user;
                    record(QStringLiteral("session.login"), QStringLiteral("success"), QStringLiteral("workstation"), {});
                    if (m_log)
@@ -218,6 +220,7 @@ void SessionManager::unlock(const QString& name, const QString& password)
                    if (m_log)
                        m_log->requestSeal();
                    m_lastActivityMs = now();
+                   m_signedInSession = false; // the session was interrupted: all components again
                    setState(State::Active);
                    Q_EMIT unlockFinished(true, {});
                });
@@ -253,7 +256,7 @@ void SessionManager::checkIdle()
 
 void SessionManager::sign(Permission permission, audit::AuditEvent event, const QByteArray& signedContent,
                           const QString& password, const QString& meaning,
-                          std::function<void(bool ok, const QString& message)> done)
+                          std::function<void(bool ok, const QString& message)> done, const QString& typedUserId)
 {
     if (!can(permission)) {
         record(QStringLiteral("esign"), QStringLiteral("refused"), event.target,
@@ -263,6 +266,12 @@ void SessionManager::sign(Permission permission, audit::AuditEvent event, const 
     }
     if (meaning.trimmed().isEmpty()) {
         done(false, tr("Give the meaning of your signature."));
+        return;
+    }
+    if (!m_signedInSession && typedUserId.trimmed() != m_user->name) {
+        record(QStringLiteral("esign"), QStringLiteral("failure"), event.target,
+               QStringLiteral("first signature of the session without the signer's user id"));
+        done(false, tr("The first signature after logging in or unlocking needs your user id and password."));
         return;
     }
     const QString name = m_user->name;
@@ -289,6 +298,7 @@ void SessionManager::sign(Permission permission, audit::AuditEvent event, const 
                        done(false, tr("The audit log cannot record the signature, so the action is refused."));
                        return;
                    }
+                   m_signedInSession = true;
                    // Reported done only once a checkpoint seals the signed entry.
                    QPointer<SessionManager> self(this);
                    audit::AuditLog* log = m_log;

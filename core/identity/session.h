@@ -66,8 +66,12 @@ public:
     /// with the signature (printed name, time, meaning, SHA-256 of `signedContent`), waits until
     /// a checkpoint seals it, then calls `done(true)`. Refused (done(false)) without the
     /// permission, with a wrong password, or when the log cannot be written.
+    /// The first signature of a continuous session (after login or unlock) needs the user id
+    /// typed as well as the password (21 CFR 11.200(a)); later ones the password alone.
     void sign(Permission permission, audit::AuditEvent event, const QByteArray& signedContent, const QString& password,
-              const QString& meaning, std::function<void(bool ok, const QString& message)> done);
+              const QString& meaning, std::function<void(bool ok, const QString& message)> done,
+              const QString& typedUserId = {});
+    bool signatureNeedsUserId() const { return !m_signedInSession; }
 
 Q_SIGNALS:
     void stateChanged(twinspect::identity::SessionManager::State state);
@@ -91,6 +95,7 @@ private:
     QString m_session;
     qint64 m_lastActivityMs = 0;
     bool m_busy = false;
+    bool m_signedInSession = false;
 };
 
 } // namespace twinspect::identity

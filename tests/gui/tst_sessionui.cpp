@@ -153,6 +153,9 @@ private Q_SLOTS:
         QTRY_VERIFY((dialog = m_window->findChild<ui::ESignatureDialog*>()) && dialog->isVisible());
         QCOMPARE(verified.size(), 0); // nothing runs before the signature
         dialog->meaningField()->setCurrentText(QStringLiteral("review"));
+        // The first signature after unlocking asks for the user id as well (21 CFR 11.200(a)).
+        QVERIFY(dialog->userIdField()->isVisible());
+        QTest::keyClicks(dialog->userIdField(), QStringLiteral("ana"));
         QTest::keyClicks(dialog->passwordField(), kAdminPass);
         QTest::keyClick(dialog->passwordField(), Qt::Key_Return);
         QVERIFY(verified.wait(20000));

@@ -170,12 +170,24 @@ private Q_SLOTS:
         bool ok = true;
         QString message;
         bool called = false;
-        m_session->sign(Permission::AcknowledgeAlarm, ack, signedContent, QStringLiteral("wrong-password-2"),
+        // The first signature of a session needs the user id too.
+        QVERIFY(m_session->signatureNeedsUserId());
+        m_session->sign(Permission::AcknowledgeAlarm, ack, signedContent, QStringLiteral("Own-Choice-Pass-88"),
                         QStringLiteral("acknowledged"), [&](bool o, const QString& m) {
                             ok = o;
                             message = m;
                             called = true;
                         });
+        QVERIFY(called);
+        QVERIFY(!ok);
+        QVERIFY(message.contains(QStringLiteral("user id")));
+        called = false;
+        m_session->sign(Permission::AcknowledgeAlarm, ack, signedContent, QStringLiteral("wrong-password-2"),
+                        QStringLiteral("acknowledged"), [&](bool o, const QString& m) {
+                            ok = o;
+                            message = m;
+                            called = true;
+                        }, QStringLiteral("eve"));
         QTRY_VERIFY_WITH_TIMEOUT(called, 10000);
         QVERIFY(!ok);
         QVERIFY(message.contains(QStringLiteral("wrong password")));
@@ -188,9 +200,10 @@ private Q_SLOTS:
                             message = m;
                             called = true;
                             QVERIFY(m_log->sealedCount() > sealedBefore); // sealed when reported
-                        });
+                        }, QStringLiteral("eve"));
         QTRY_VERIFY_WITH_TIMEOUT(called, 10000);
         QVERIFY2(ok, qPrintable(message));
+        QVERIFY(!m_session->signatureNeedsUserId()); // later signatures: the password alone
         const auto signedEntries = entries(QStringLiteral("note"));
         QCOMPARE(signedEntries.size(), 1);
         const auto record = audit::parseEntry(signedEntries.first().body).value();
@@ -198,7 +211,7 @@ private Q_SLOTS:
         QCOMPARE(record.event.esignature->meaning, QStringLiteral("acknowledged"));
         QCOMPARE(record.event.esignature->signedHashHex,
                  QString::fromLatin1(crypto::toBytes(crypto::Sha256::hash(signedContent)).toHex()));
-        QCOMPARE(entries(QStringLiteral("esign")).size(), 1); // the failed attempt
+        QCOMPARE(entries(QStringLiteral("esign")).size(), 2); // the two failed attempts
     }
 
     void aRoleWithoutThePermissionCannotSign()

@@ -12,10 +12,11 @@
 
 namespace twinspect::ui {
 
-ESignatureDialog::ESignatureDialog(const QString& printedName, const QString& what, QWidget* parent)
+ESignatureDialog::ESignatureDialog(const QString& printedName, const QString& what, bool askUserId, QWidget* parent)
     : QDialog(parent)
     , m_meaning(new QComboBox)
     , m_password(new QLineEdit)
+    , m_userId(new QLineEdit)
     , m_error(new QLabel)
 {
     setObjectName(QStringLiteral("esignatureDialog"));
@@ -39,6 +40,11 @@ ESignatureDialog::ESignatureDialog(const QString& printedName, const QString& wh
     form->addRow(tr("Printed name"), new QLabel(printedName));
     form->addRow(tr("Time (UTC)"), new QLabel(QDateTime::currentDateTimeUtc().toString(Qt::ISODate)));
     form->addRow(tr("Meaning"), m_meaning);
+    m_userId->setObjectName(QStringLiteral("esignatureUserId"));
+    if (askUserId)
+        form->addRow(tr("User id"), m_userId);
+    else
+        m_userId->hide();
     form->addRow(tr("Password"), m_password);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Sign"));
@@ -60,7 +66,7 @@ ESignatureDialog::ESignatureDialog(const QString& printedName, const QString& wh
         setBusy(true);
         Q_EMIT submitted();
     });
-    m_password->setFocus();
+    (askUserId ? m_userId : m_password)->setFocus();
 }
 
 ESignatureDialog::~ESignatureDialog() = default;
@@ -68,6 +74,11 @@ ESignatureDialog::~ESignatureDialog() = default;
 QString ESignatureDialog::password() const
 {
     return m_password->text();
+}
+
+QString ESignatureDialog::userId() const
+{
+    return m_userId->text().trimmed();
 }
 
 QString ESignatureDialog::meaning() const

@@ -15,10 +15,13 @@ class ESignatureDialog : public QDialog
 {
     Q_OBJECT
 public:
-    ESignatureDialog(const QString& printedName, const QString& what, QWidget* parent = nullptr);
+    /// With `askUserId`, the signer types their user id too (the first signature of a session).
+    ESignatureDialog(const QString& printedName, const QString& what, bool askUserId, QWidget* parent = nullptr);
     ~ESignatureDialog() override;
 
     QString password() const;
+    QString userId() const;
+    QLineEdit* userIdField() const { return m_userId; }
     QString meaning() const;
     void showError(const QString& message);
     void setBusy(bool busy);
@@ -32,6 +35,7 @@ Q_SIGNALS:
 private:
     QComboBox* m_meaning;
     QLineEdit* m_password;
+    QLineEdit* m_userId;
     QLabel* m_error;
     QWidget* m_ok;
 };
