@@ -4,6 +4,7 @@
 #include "audit/auditlog.h"
 #include "dialogs/esignaturedialog.h"
 #include "dialogs/logindialog.h"
+#include "dialogs/usersdialog.h"
 #include "docks/auditpanel.h"
 #include "identity/session.h"
 #include "docks/problemspanel.h"
@@ -357,8 +358,17 @@ void MainWindow::setSession(identity::SessionManager* session)
     });
     if (m_auditPanel)
         m_auditPanel->setGate([this](const QString& action, const QString& target, std::function<void()> proceed) {
-            signThen(action, target, std::move(proceed));
+            const bool exporting = action == QLatin1String("audit.export");
+            signThen(int(exporting ? identity::Permission::ExportAuditLog : identity::Permission::VerifyAuditLog),
+                     exporting ? tr("Export the audit log to %1").arg(target) : tr("Verify the audit log %1").arg(target),
+                     target, std::move(proceed));
         });
+    QAction* users = new QAction(tr("&Users…"), this);
+    users->setObjectName(QStringLiteral("usersAction"));
+    connect(users, &QAction::triggered, this, &MainWindow::showUsers);
+    if (file)
+        file->insertAction(file->actions().value(m_sessionActions.size() + 1), users);
+    m_sessionActions.append(users);
     qApp->installEventFilter(this); // any input counts as activity for the idle lock
     onSessionState();
 }
@@ -482,26 +492,35 @@ void MainWindow::showSessionDialog()
     dialog->open();
 }
 
-void MainWindow::signThen(const QString& action, const QString& target, std::function<void()> proceed)
+void MainWindow::showUsers()
 {
-    const identity::Permission permission = action == QLatin1String("audit.export") ? identity::Permission::ExportAuditLog
-                                                                                    : identity::Permission::VerifyAuditLog;
+    if (!m_session || !m_session->can(identity::Permission::ManageUsers)) {
+        statusBar()->showMessage(tr("Only an administrator manages accounts."), 6000);
+        return;
+    }
+    auto* dialog = new UsersDialog(m_session, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+void MainWindow::signThen(int permissionValue, const QString& what, const QString& target, std::function<void()> proceed)
+{
+    const auto permission = static_cast<identity::Permission>(permissionValue);
     if (!m_session->can(permission)) {
-        recordAction(action, target, QStringLiteral("refused"), tr("role not allowed"));
+        recordAction(QStringLiteral("esign"), target, QStringLiteral("refused"),
+                     tr("%1: role not allowed").arg(identity::permissionName(permission)));
         statusBar()->showMessage(tr("Your role does not allow this action."), 6000);
         return;
     }
-    const QString what = action == QLatin1String("audit.export") ? tr("Export the audit log to %1").arg(target)
-                                                                 : tr("Verify the audit log %1").arg(target);
     auto* dialog = new ESignatureDialog(m_session->user()->name, what, m_session->signatureNeedsUserId(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &ESignatureDialog::submitted, this, [this, dialog, action, target, what, permission, proceed] {
+    connect(dialog, &ESignatureDialog::submitted, this, [this, dialog, target, what, permission, proceed] {
         audit::AuditEvent event;
         event.action = QStringLiteral("esign");
         event.target = target;
         event.reason = what;
         QPointer<ESignatureDialog> guard(dialog);
-        m_session->sign(permission, event, (action + QLatin1Char('\n') + target).toUtf8(), dialog->password(),
+        m_session->sign(permission, event, (what + QLatin1Char('\n') + target).toUtf8(), dialog->password(),
                         dialog->meaning(), [guard, proceed](bool ok, const QString& message) {
                             if (!guard)
                                 return;

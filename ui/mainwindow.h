@@ -110,7 +110,14 @@ private:
     void showShortcuts();
     void onSessionState();
     void showSessionDialog();
-    void signThen(const QString& action, const QString& target, std::function<void()> proceed);
+public:
+    /// Asks for an electronic signature for a critical action the role allows, and calls
+    /// `proceed` once it is sealed in the audit log.
+    void signThen(int permission, const QString& what, const QString& target, std::function<void()> proceed);
+    /// The account administration dialog (admins).
+    void showUsers();
+
+private:
 
     QSettings* m_settings;
     scenes::TwinView* m_view;

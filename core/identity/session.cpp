@@ -5,6 +5,8 @@
 #include "crypto/sha256.h"
 
 #include <QDateTime>
+#include <QHash>
+#include <QJsonObject>
 #include <QPointer>
 #include <QRandomGenerator>
 #include <QThreadPool>
@@ -252,6 +254,74 @@ void SessionManager::checkIdle()
             m_log->requestSeal();
         setState(State::Locked);
     }
+}
+
+void SessionManager::administer(const AdminChange& change, std::function<void(bool ok, const QString& message)> done)
+{
+    if (!can(Permission::ManageUsers)) {
+        done(false, tr("Only an administrator can change accounts."));
+        return;
+    }
+    using Kind = AdminChange::Kind;
+    static const QHash<int, QString> actions{{int(Kind::Create), QStringLiteral("user.create")},
+                                             {int(Kind::SetRole), QStringLiteral("user.role_change")},
+                                             {int(Kind::Disable), QStringLiteral("user.disable")},
+                                             {int(Kind::Enable), QStringLiteral("user.enable")},
+                                             {int(Kind::Unlock), QStringLiteral("session.unlock")},
+                                             {int(Kind::ResetPassword), QStringLiteral("user.password_reset")}};
+    runOnStore(
+        [change](UserStore& store) -> QVariant {
+            Result<bool> r = true;
+            QString from;
+            switch (change.kind) {
+            case Kind::Create: {
+                const Result<User> created = store.createUser(change.userName, change.role, change.password);
+                r = created ? Result<bool>(true) : Result<bool>(created.error());
+                break;
+            }
+            case Kind::SetRole:
+                if (const auto before = store.user(change.userName))
+                    from = roleName(before->role);
+                r = store.setRole(change.userName, change.role);
+                break;
+            case Kind::Disable:
+            case Kind::Enable:
+                r = store.setDisabled(change.userName, change.kind == Kind::Disable);
+                break;
+            case Kind::Unlock:
+                r = store.unlock(change.userName);
+                break;
+            case Kind::ResetPassword:
+                r = store.resetPassword(change.userName, change.password);
+                break;
+            }
+            return QStringList{r ? QString() : r.error().message, from};
+        },
+        [this, change, done](const QVariant& value) {
+            const QStringList result = value.toStringList();
+            const QString error = result.value(0);
+            if (m_log) {
+                audit::AuditEvent e;
+                e.operatorName = m_user ? m_user->name : QString();
+                e.role = m_user ? roleName(m_user->role) : QString();
+                e.session = m_session;
+                e.action = actions.value(int(change.kind));
+                e.target = change.userName;
+                e.outcome = error.isEmpty() ? QStringLiteral("success") : QStringLiteral("failure");
+                e.reason = error; // policy sentences and lookups only, never the password
+                if (change.kind == AdminChange::Kind::Create || change.kind == AdminChange::Kind::SetRole)
+                    e.details = QJsonObject{{QStringLiteral("from"), result.value(1)}, {QStringLiteral("to"), roleName(change.role)}};
+                m_log->append(e);
+                m_log->requestSeal();
+            }
+            done(error.isEmpty(), error);
+        });
+}
+
+void SessionManager::listUsers(std::function<void(const QList<User>&)> done)
+{
+    runOnStore([](UserStore& store) { return QVariant::fromValue(store.users()); },
+               [done](const QVariant& value) { done(value.value<QList<User>>()); });
 }
 
 void SessionManager::sign(Permission permission, audit::AuditEvent event, const QByteArray& signedContent,

@@ -73,6 +73,19 @@ public:
               const QString& typedUserId = {});
     bool signatureNeedsUserId() const { return !m_signedInSession; }
 
+    /// A user-administration change by the logged-in admin (after an electronic signature).
+    struct AdminChange
+    {
+        enum class Kind { Create, SetRole, Disable, Enable, Unlock, ResetPassword };
+        Kind kind = Kind::Create;
+        QString userName;
+        Role role = Role::Engineer;
+        QString password; ///< initial password for Create and ResetPassword; never recorded
+    };
+    void administer(const AdminChange& change, std::function<void(bool ok, const QString& message)> done);
+    /// The accounts, read on a worker thread.
+    void listUsers(std::function<void(const QList<User>&)> done);
+
 Q_SIGNALS:
     void stateChanged(twinspect::identity::SessionManager::State state);
     /// ok, and a message for the person at the keyboard (generic on failure).
@@ -101,3 +114,4 @@ private:
 } // namespace twinspect::identity
 
 Q_DECLARE_METATYPE(twinspect::identity::LoginResult)
+Q_DECLARE_METATYPE(QList<twinspect::identity::User>)

@@ -7,6 +7,7 @@
 #include "audit/auditlog.h"
 #include "dialogs/esignaturedialog.h"
 #include "dialogs/logindialog.h"
+#include "dialogs/usersdialog.h"
 #include "docks/auditpanel.h"
 #include "identity/session.h"
 #include "mainwindow.h"
@@ -173,19 +174,56 @@ private Q_SLOTS:
         QVERIFY2(body.contains("\"esig\":{\"name\":\"ana\"") && body.contains("\"meaning\":\"review\""), body.constData());
     }
 
+    void anAdminCreatesAnAccountWithASignature()
+    {
+        m_window->showUsers();
+        ui::UsersDialog* users = nullptr;
+        QTRY_VERIFY((users = m_window->findChild<ui::UsersDialog*>()) && users->isVisible());
+        QTRY_COMPARE(users->userCount(), 1);
+        QSignalSpy changed(users, &ui::UsersDialog::changed);
+        QTest::keyClicks(users->nameField(), QStringLiteral("zed"));
+        users->roleField()->setCurrentText(QStringLiteral("engineer"));
+        QTest::keyClicks(users->passwordField(), QStringLiteral("Initial-Account-Pass-1"));
+        QTest::keyClicks(users->repeatField(), QStringLiteral("Initial-Account-Pass-1"));
+        users->findChild<QPushButton*>(QStringLiteral("usersButton0"))->click(); // Create
+        ui::ESignatureDialog* sign = nullptr;
+        QTRY_VERIFY((sign = m_window->findChild<ui::ESignatureDialog*>()) && sign->isVisible());
+        QVERIFY(!sign->userIdField()->isVisible()); // the second signature of the session
+        QTest::keyClicks(sign->passwordField(), kAdminPass);
+        QTest::keyClick(sign->passwordField(), Qt::Key_Return);
+        QVERIFY(changed.wait(20000));
+        QVERIFY2(changed.first().at(0).toBool(), qPrintable(changed.first().at(1).toString()));
+        QTRY_COMPARE(users->userCount(), 2);
+        m_log->waitSealed(5000);
+        audit::AuditDatabase db;
+        QVERIFY(db.open(m_dir.filePath(QStringLiteral("audit.db")), audit::AuditDatabase::Mode::ReadOnly).ok());
+        audit::AuditDatabase::Filter creates;
+        creates.action = QStringLiteral("user.create");
+        creates.target = QStringLiteral("zed");
+        int found = 0;
+        db.forEachMatching(creates, [&](const audit::EntryRow& row) {
+            found += row.operatorName == QStringLiteral("ana") ? 1 : 0;
+            return true;
+        });
+        QCOMPARE(found, 1);
+        users->close();
+    }
+
     void logoutReturnsToTheLoginDialogAndNothingLeaked()
     {
         m_session->logout();
         QVERIFY(waitForLoginDialog(ui::LoginDialog::Mode::Login));
         QCOMPARE(m_window->operatorText(), QStringLiteral("Nobody logged in"));
         for (const QString& message : std::as_const(g_messages)) {
-            QVERIFY2(!message.contains(kAdminPass) && !message.contains(QStringLiteral("not-the-password")),
+            QVERIFY2(!message.contains(kAdminPass) && !message.contains(QStringLiteral("not-the-password")) &&
+                         !message.contains(QStringLiteral("Initial-Account-Pass-1")),
                      qPrintable(message));
         }
         QFile audit(m_dir.filePath(QStringLiteral("audit.db")));
         QVERIFY(audit.open(QIODevice::ReadOnly));
         const QByteArray content = audit.readAll();
-        QVERIFY(!content.contains(kAdminPass.toUtf8()) && !content.contains("not-the-password"));
+        QVERIFY(!content.contains(kAdminPass.toUtf8()) && !content.contains("not-the-password") &&
+                !content.contains("Initial-Account-Pass-1"));
     }
 };
 
