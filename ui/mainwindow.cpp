@@ -321,13 +321,14 @@ void MainWindow::setSession(identity::SessionManager* session)
     }
     connect(session, &identity::SessionManager::stateChanged, this, &MainWindow::onSessionState);
     connect(session, &identity::SessionManager::loginFinished, this, [this](bool ok, const QString& message, bool mustChange) {
-        if (!m_loginDialog)
+        LoginDialog* open = m_loginDialog.data();
+        if (!open)
             return;
         if (!ok) {
-            m_loginDialog->showError(message);
+            open->showError(message);
             return;
         }
-        m_loginDialog->accept();
+        open->accept();
         if (mustChange) {
             auto* dialog = new LoginDialog(LoginDialog::Mode::ChangePassword, m_session->user()->name, this);
             dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -339,21 +340,23 @@ void MainWindow::setSession(identity::SessionManager* session)
         }
     });
     connect(session, &identity::SessionManager::unlockFinished, this, [this](bool ok, const QString& message) {
-        if (!m_loginDialog)
+        LoginDialog* open = m_loginDialog.data();
+        if (!open)
             return;
         if (ok)
-            m_loginDialog->accept();
+            open->accept();
         else
-            m_loginDialog->showError(message);
+            open->showError(message);
     });
     connect(session, &identity::SessionManager::passwordChangeFinished, this, [this](bool ok, const QString& message) {
-        if (!m_loginDialog || m_loginDialog->mode() != LoginDialog::Mode::ChangePassword)
+        LoginDialog* open = m_loginDialog.data();
+        if (!open || open->mode() != LoginDialog::Mode::ChangePassword)
             return;
         if (ok) {
-            m_loginDialog->accept();
+            open->accept();
             statusBar()->showMessage(tr("Password changed"), 4000);
         } else {
-            m_loginDialog->showError(message);
+            open->showError(message);
         }
     });
     if (m_auditPanel)
@@ -461,10 +464,11 @@ void MainWindow::showSessionDialog()
     const LoginDialog::Mode mode = state == State::Locked ? LoginDialog::Mode::Unlock
                                    : m_session->hasUsers() ? LoginDialog::Mode::Login
                                                            : LoginDialog::Mode::FirstAdmin;
-    if (m_loginDialog && m_loginDialog->mode() == mode && m_loginDialog->isVisible())
-        return;
-    if (m_loginDialog)
-        m_loginDialog->close();
+    if (LoginDialog* open = m_loginDialog.data()) {
+        if (open->mode() == mode && open->isVisible())
+            return;
+        open->close();
+    }
     const QString name = state == State::Locked && m_session->user() ? m_session->user()->name : QString();
     auto* dialog = new LoginDialog(mode, name, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
@@ -522,13 +526,14 @@ void MainWindow::signThen(int permissionValue, const QString& what, const QStrin
         QPointer<ESignatureDialog> guard(dialog);
         m_session->sign(permission, event, (what + QLatin1Char('\n') + target).toUtf8(), dialog->password(),
                         dialog->meaning(), [guard, proceed](bool ok, const QString& message) {
-                            if (!guard)
+                            ESignatureDialog* open = guard.data();
+                            if (!open)
                                 return;
                             if (!ok) {
-                                guard->showError(message);
+                                open->showError(message);
                                 return;
                             }
-                            guard->accept();
+                            open->accept();
                             proceed();
                         },
                         dialog->userId());

@@ -168,8 +168,19 @@ int main(int argc, char** argv)
                          printLine(stderr, report);
                      });
     // Operators log in before they can do anything; the plant is already on screen behind the dialog.
+    // Site policy lives in the settings (docs/roles.md); the defaults are the documented ones.
     twinspect::identity::SessionManager::Options sessionOptions;
     sessionOptions.users.path = QDir(dataDir).filePath(QStringLiteral("users.db"));
+    const auto setting = [&settings](const char* key, qint64 fallback) {
+        const qint64 value = settings->value(QLatin1String(key), fallback).toLongLong();
+        return value > 0 ? value : fallback;
+    };
+    sessionOptions.idleLockMs = setting("security/idleLockMinutes", 10) * 60 * 1000;
+    sessionOptions.users.lockout.maxFailures = static_cast<int>(setting("security/maxFailedLogins", 5));
+    sessionOptions.users.lockout.windowMs = setting("security/failureWindowMinutes", 15) * 60 * 1000;
+    sessionOptions.users.lockout.lockMs = setting("security/lockoutMinutes", 15) * 60 * 1000;
+    sessionOptions.users.policy.minLength = static_cast<int>(setting("security/minPasswordLength", 12));
+    sessionOptions.users.policy.historyDepth = static_cast<int>(setting("security/passwordHistory", 5));
     twinspect::identity::SessionManager session(sessionOptions, &auditLog);
     window.show();
     window.openStartupPlant(plantPath);
