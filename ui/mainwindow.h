@@ -110,6 +110,7 @@ private:
     void showShortcuts();
     void onSessionState();
     void showSessionDialog();
+    void showChangePassword();
 public:
     /// Asks for an electronic signature for a critical action the role allows, and calls
     /// `proceed` once it is sealed in the audit log.
