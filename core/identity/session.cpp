@@ -59,8 +59,11 @@ bool SessionManager::can(Permission permission) const
 
 bool SessionManager::hasUsers() const
 {
-    UserStore store(m_options.users);
-    return store.open() && store.hasUsers();
+    if (!m_knownToHaveUsers) {
+        UserStore store(m_options.users);
+        m_knownToHaveUsers = store.open() && store.hasUsers();
+    }
+    return m_knownToHaveUsers;
 }
 
 void SessionManager::setState(State state)
@@ -124,6 +127,7 @@ void SessionManager::createFirstAdmin(const QString& name, const QString& passwo
                 return;
             }
             const LoginResult result = value.value<LoginResult>();
+            m_knownToHaveUsers = true;
             m_session = QString::number(QRandomGenerator::system()->generate64(), 16);
             m_signedInSession = false;
             m_user = result.user;

@@ -109,6 +109,8 @@ private:
     qint64 m_lastActivityMs = 0;
     bool m_busy = false;
     bool m_signedInSession = false;
+    /// Users are never deleted: once there is one, there always is, so the disk is asked once.
+    mutable bool m_knownToHaveUsers = false;
 };
 
 } // namespace twinspect::identity

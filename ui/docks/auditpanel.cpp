@@ -210,7 +210,7 @@ void AuditPanel::loadFrom(quint64 seq)
         }
         QMetaObject::invokeMethod(
             qApp,
-            [self, rows = std::move(rows), seq]() mutable {
+            [self, rows = std::move(rows)]() mutable {
                 AuditPanel* panel = self.data();
                 if (!panel)
                     return;
@@ -225,7 +225,6 @@ void AuditPanel::loadFrom(quint64 seq)
                     panel->m_reloadPending = false;
                     panel->loadFrom(panel->m_model->nextSeq());
                 }
-                Q_UNUSED(seq);
             },
             Qt::QueuedConnection);
     });
