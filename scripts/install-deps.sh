@@ -14,6 +14,11 @@ packages=(
     qt6-3d-dev qt6-3d-defaultgeometryloader-plugin qt6-3d-gltfsceneio-plugin qt6-3d-assimpsceneimport-plugin
     # crypto and storage
     libssl-dev libsqlite3-dev
+    # live telemetry: Paho MQTT (C and C++), Sparkplug B protobuf (lite runtime), Qt WebSockets,
+    # a real mosquitto broker for the demo and the integration tests, python3-protobuf as the
+    # independent Sparkplug encoder of the tests; Qt Charts for the trends
+    libpaho-mqtt-dev libpaho-mqttpp-dev protobuf-compiler libprotobuf-dev python3-protobuf
+    qt6-websockets-dev qt6-charts-dev mosquitto mosquitto-clients
     # rendering without a GPU: Mesa llvmpipe under Xvfb
     xvfb xauth libgl-dev libgl1-mesa-dri libglx-mesa0 libxkbcommon-x11-0 fonts-dejavu-core
     # test data: real glTF/OBJ/STL models, good and deliberately broken
