@@ -9,6 +9,7 @@
 
 #include <memory>
 
+class QJsonObject;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
@@ -28,6 +29,10 @@ struct PlantDiagnostic;
 namespace scenes {
 class TwinView;
 }
+namespace telemetry {
+class TelemetryHub;
+struct SecurityEvent;
+} // namespace telemetry
 } // namespace twinspect
 
 namespace twinspect::ui {
@@ -64,7 +69,16 @@ public:
     /// Records an operator action; false when the log cannot take it (the action must not happen).
     bool recordAction(const QString& action, const QString& target, const QString& outcome = QStringLiteral("success"),
                       const QString& reason = {});
+    bool recordAction(const QString& action, const QString& target, const QString& outcome, const QString& reason,
+                      const QJsonObject& details);
     AuditPanel* auditPanel() const { return m_auditPanel; }
+    /// Connects live telemetry (not owned): values in the properties dock, backends in the
+    /// Connections dock, connection and trust events in the audit log, a summary in the status bar.
+    void setTelemetry(telemetry::TelemetryHub* hub);
+    telemetry::TelemetryHub* telemetry() const { return m_telemetry; }
+    QString telemetryStatusText() const;
+    /// backends.json could not be read: say so where the telemetry summary is.
+    void setTelemetryLoadError(const QString& message);
     /// Operators log in through this session (not owned): nothing can be done until someone has,
     /// a lock blocks every command, and critical actions ask for an electronic signature.
     void setSession(identity::SessionManager* session);
@@ -111,6 +125,8 @@ private:
     void onSessionState();
     void showSessionDialog();
     void showChangePassword();
+    void onTelemetrySecurityEvent(const QString& backendId, const telemetry::SecurityEvent& event);
+    void updateTelemetryStatus();
 public:
     /// Asks for an electronic signature for a critical action the role allows, and calls
     /// `proceed` once it is sealed in the audit log.
@@ -142,6 +158,8 @@ private:
     QList<QAction*> m_sessionActions;
     QPointer<LoginDialog> m_loginDialog;
     QProgressBar* m_busy;
+    telemetry::TelemetryHub* m_telemetry = nullptr;
+    QLabel* m_telemetryLabel = nullptr;
     std::shared_ptr<const Plant> m_plant;
     QString m_plantPath;
     QHash<QString, QString> m_renderProblems; ///< asset id -> problem found while drawing

@@ -14,6 +14,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QDockWidget>
+#include <QJsonObject>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
@@ -71,6 +72,12 @@ void MainWindow::setAuditLog(audit::AuditLog* log, const QString& operatorName, 
 
 bool MainWindow::recordAction(const QString& action, const QString& target, const QString& outcome, const QString& reason)
 {
+    return recordAction(action, target, outcome, reason, QJsonObject());
+}
+
+bool MainWindow::recordAction(const QString& action, const QString& target, const QString& outcome, const QString& reason,
+                              const QJsonObject& details)
+{
     if (!m_auditLog)
         return true; // no log configured (tests of the view alone)
     audit::AuditEvent event;
@@ -82,6 +89,7 @@ bool MainWindow::recordAction(const QString& action, const QString& target, cons
     event.target = target;
     event.outcome = outcome;
     event.reason = reason;
+    event.details = details;
     if (m_auditLog->append(event))
         return true;
     statusBar()->showMessage(tr("Refused: the audit log cannot record \"%1\" (%2)").arg(action, m_auditLog->problem()), 10000);

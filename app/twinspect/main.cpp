@@ -7,10 +7,13 @@
 #include "mainwindow.h"
 #include "plant/plantloader.h"
 #include "screenshotjob.h"
+#include "telemetry/tagstore.h"
+#include "telemetry/telemetryhub.h"
 #include "twinview.h"
 
 #include <QApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QIcon>
 #include <QSettings>
@@ -73,6 +76,27 @@ int runScreenshot(twinspect::ui::MainWindow& window, const twinspect::app::Comma
                          printLine(stderr, QStringLiteral("twinspect: asset %1 is shown as a placeholder: %2").arg(id, message));
                      });
     window.show();
+    // With a data folder that has backends, the screenshot shows live values: wait (up to 15 s)
+    // until the selected asset's tags have arrived, so the picture shows the feed, not "no data".
+    std::unique_ptr<twinspect::telemetry::TelemetryHub> telemetry;
+    const QString dataDir = options.dataDir.isEmpty() ? QString() : QDir(options.dataDir).absolutePath();
+    if (!dataDir.isEmpty() && QFileInfo::exists(QDir(dataDir).filePath(QStringLiteral("backends.json")))) {
+        telemetry = std::make_unique<twinspect::telemetry::TelemetryHub>(dataDir);
+        window.setTelemetry(telemetry.get());
+        if (auto loaded = telemetry->load(); !loaded)
+            printLine(stderr, QStringLiteral("twinspect: telemetry backends not loaded: ") + loaded.error().message);
+    }
+    const auto feedArrived = [&] {
+        if (!telemetry)
+            return true;
+        const twinspect::Asset* asset = result.plant->asset(options.selectId);
+        if (!asset || asset->tags.isEmpty())
+            return telemetry->tagStore()->tagCount() > 0;
+        return std::all_of(asset->tags.cbegin(), asset->tags.cend(), [&](const twinspect::TagBinding& tag) {
+            const auto* state = telemetry->tagStore()->state(tag.tagId);
+            return state && state->hasValue();
+        });
+    };
     twinspect::ui::ScreenshotJob job(&window, {options.screenshotPath, options.windowScreenshotPath, options.size});
     int exitCode = 0;
     QObject::connect(&job, &twinspect::ui::ScreenshotJob::finished, qApp, [&](const QString& error, qint64 ms) {
@@ -88,8 +112,23 @@ int runScreenshot(twinspect::ui::MainWindow& window, const twinspect::app::Comma
         }
         QApplication::exit(exitCode);
     });
-    QTimer::singleShot(0, &job, &twinspect::ui::ScreenshotJob::start);
+    QTimer feedWait;
+    QElapsedTimer waited;
+    waited.start();
+    QObject::connect(&feedWait, &QTimer::timeout, &job, [&] {
+        if (!feedArrived() && waited.elapsed() < 15'000)
+            return;
+        feedWait.stop();
+        if (telemetry)
+            printLine(stdout, QStringLiteral("telemetry: %1 (%2 tags live)")
+                                  .arg(window.telemetryStatusText())
+                                  .arg(telemetry->tagStore()->tagCount()));
+        job.start();
+    });
+    feedWait.start(100);
     QApplication::exec();
+    if (telemetry)
+        telemetry->stopAll();
     return exitCode;
 }
 
@@ -182,10 +221,19 @@ int main(int argc, char** argv)
     sessionOptions.users.policy.minLength = static_cast<int>(setting("security/minPasswordLength", 12));
     sessionOptions.users.policy.historyDepth = static_cast<int>(setting("security/passwordHistory", 5));
     twinspect::identity::SessionManager session(sessionOptions, &auditLog);
+    // Live telemetry: backends.json and the secret store in the data folder (docs/backends.md).
+    twinspect::telemetry::TelemetryHub telemetry(dataDir);
+    window.setTelemetry(&telemetry);
+    if (auto loaded = telemetry.load(); !loaded) {
+        // The file is left as it is (nothing is lost); the workstation runs without live values.
+        printLine(stderr, QStringLiteral("twinspect: telemetry backends not loaded: ") + loaded.error().message);
+        window.setTelemetryLoadError(loaded.error().message);
+    }
     window.show();
     window.openStartupPlant(plantPath);
     window.setSession(&session);
     const int code = QApplication::exec();
+    telemetry.stopAll();
     session.logout();
     window.detachSession();
     window.recordAction(QStringLiteral("app.stop"), QApplication::applicationVersion());

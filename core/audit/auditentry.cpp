@@ -75,6 +75,17 @@ const QList<ActionInfo>& actionCatalogue()
         {QStringLiteral("user.enable"), QStringLiteral("a disabled account was enabled again")},
         {QStringLiteral("user.password_reset"), QStringLiteral("an admin set a new initial password")},
         {QStringLiteral("esign"), QStringLiteral("an electronic signature was given")},
+        {QStringLiteral("telemetry.connected"),
+         QStringLiteral("a telemetry backend connected (target: backend; details: server certificate)")},
+        {QStringLiteral("telemetry.connect_refused"),
+         QStringLiteral("a backend connection was refused by a security check (reason: which check)")},
+        {QStringLiteral("telemetry.connect_failed"), QStringLiteral("a backend could not be reached (network, timeout)")},
+        {QStringLiteral("telemetry.untrusted"),
+         QStringLiteral("telemetry failed end-to-end verification and is shown as untrusted (reason: which check)")},
+        {QStringLiteral("backend.add"), QStringLiteral("a telemetry backend was added (target: backend id)")},
+        {QStringLiteral("backend.change"), QStringLiteral("a telemetry backend's settings were changed")},
+        {QStringLiteral("backend.remove"), QStringLiteral("a telemetry backend was removed")},
+        {QStringLiteral("backend.test"), QStringLiteral("a backend connection was tested (reason: verdict code)")},
     };
     return actions;
 }

@@ -16,7 +16,7 @@ class TrustList;
 /// An MQTT backend over TLS (Eclipse Paho C++), as one Qt-facing object in the GUI thread.
 /// A connection thread checks, connects and reconnects (exponential backoff with jitter, its own
 /// connect timeout); Paho's thread decodes messages into a bounded queue (oldest dropped and
-/// counted under overload); a timer in the GUI thread hands the queue over in one batch per frame.
+/// counted under overload); a timer in the GUI thread hands the queue over in batches every 5 ms.
 class MqttSource : public TelemetrySource
 {
     Q_OBJECT
@@ -34,7 +34,7 @@ public:
     const BackendSettings& settings() const { return m_settings; }
     /// What the last connection check found, with the server's certificate chain.
     ConnectionVerdict lastVerdict() const;
-    /// How often queued samples are handed to the GUI thread (default 16 ms, one frame).
+    /// How often queued samples are handed to the GUI thread (default 5 ms).
     void setDeliveryInterval(int ms);
     /// Hands over whatever is queued now (tests, and before a screenshot).
     void deliverNow();

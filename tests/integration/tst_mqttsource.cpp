@@ -164,7 +164,7 @@ private Q_SLOTS:
         QCOMPARE(source.problems().at(0).code, QStringLiteral("tls.client-revoked"));
         QTRY_COMPARE(events.count(), 1);
         const auto event = events.at(0).at(0).value<SecurityEvent>();
-        QCOMPARE(event.code, QStringLiteral("telemetry.connect-refused"));
+        QCOMPARE(event.code, QStringLiteral("telemetry.connect_refused"));
         QCOMPARE(event.subject, QStringLiteral("test"));
     }
 

@@ -6,6 +6,8 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QDateTime>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -152,6 +154,28 @@ private Q_SLOTS:
         SignatureVerifier verifier(trustWith(QStringLiteral("gw-1"), key), {});
         QCOMPARE(verifier.verify(topic, "{\"v\":1}", now).code, QStringLiteral("signature.missing"));
         QCOMPARE(verifier.verify(topic, "garbage", now).code, QStringLiteral("signature.missing"));
+    }
+
+    void independentSignerInterop()
+    {
+        // The vendors' example in docs/telemetry-format.md, run with Python's cryptography
+        // package: what it signs, we verify. A raw 32-byte seed gives the same key on both sides.
+        const QByteArray seed = QByteArray::fromHex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+        QProcess python;
+        python.start(QStringLiteral("python3"), {QStringLiteral(TWINSPECT_SOURCE_DIR "/tests/unit/sign_envelope.py"),
+                                                 QString::fromLatin1(seed.toHex()), QStringLiteral("gw-py"), topic,
+                                                 QStringLiteral("3"), QStringLiteral("{\"v\":7.25}")});
+        QVERIFY(python.waitForFinished(20'000));
+        QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+        const QByteArray message = python.readAllStandardOutput();
+        // RFC 8032 test 1: this seed's public key.
+        const QByteArray publicKey = QByteArray::fromHex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+        auto trust = std::make_shared<TrustList>();
+        trust->add(QStringLiteral("gw-py"), crypto::Ed25519Key::fromRawPublic(publicKey).value());
+        SignatureVerifier verifier(trust, {});
+        const auto verdict = verifier.verify(topic, message, QDateTime::currentMSecsSinceEpoch());
+        QVERIFY2(verdict.trusted, qPrintable(verdict.reason + QStringLiteral(" / ") + QString::fromUtf8(message)));
+        QCOMPARE(verdict.payload, QByteArray("{\"v\":7.25}"));
     }
 
     void trustFileParsing()

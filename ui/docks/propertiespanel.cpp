@@ -2,9 +2,12 @@
 #include "propertiespanel.h"
 
 #include "plant/plant.h"
+#include "telemetry/tagstore.h"
 
 #include <QDesktopServices>
+#include <QDateTime>
 #include <QHeaderView>
+#include <QTimer>
 #include <QTreeWidget>
 #include <QUrl>
 #include <QVBoxLayout>
@@ -51,12 +54,39 @@ QString geometryText(const Geometry& g)
     return {};
 }
 
+QString bindingText(const TagBinding& tag)
+{
+    QString text = tag.role;
+    if (!tag.unit.isEmpty())
+        text += QStringLiteral(", ") + tag.unit;
+    if (tag.rangeMin && tag.rangeMax)
+        text += QStringLiteral(", %1 … %2").arg(*tag.rangeMin).arg(*tag.rangeMax);
+    return text;
+}
+
+QString ageText(qint64 ms)
+{
+    if (ms < 0)
+        ms = 0;
+    if (ms < 10'000)
+        return QStringLiteral("%1 s").arg(ms / 1000.0, 0, 'f', 1);
+    if (ms < 120'000)
+        return QStringLiteral("%1 s").arg(ms / 1000);
+    if (ms < 7'200'000)
+        return QStringLiteral("%1 min").arg(ms / 60'000);
+    return QStringLiteral("%1 h").arg(ms / 3'600'000);
+}
+
 } // namespace
 
 PropertiesPanel::PropertiesPanel(QWidget* parent)
     : QWidget(parent)
     , m_tree(new QTreeWidget(this))
+    , m_ageTimer(new QTimer(this))
 {
+    // Ages tick while nothing changes; once a second is enough for a number read by a person.
+    m_ageTimer->setInterval(1000);
+    connect(m_ageTimer, &QTimer::timeout, this, [this] { refreshTags(m_tagRows.keys()); });
     m_tree->setObjectName(QStringLiteral("propertiesTree"));
     m_tree->setColumnCount(2);
     m_tree->setHeaderLabels({tr("Property"), tr("Value")});
@@ -86,6 +116,8 @@ QTreeWidgetItem* PropertiesPanel::addSection(const QString& title)
 void PropertiesPanel::showItem(const Plant* plant, const QString& id, const QString& renderProblem)
 {
     m_tree->clear();
+    m_tagRows.clear();
+    m_ageTimer->stop();
     if (!plant || id.isEmpty())
         return;
     if (const Asset* asset = plant->asset(id)) {
@@ -107,13 +139,12 @@ void PropertiesPanel::showItem(const Plant* plant, const QString& id, const QStr
 
         QTreeWidgetItem* tags = addSection(tr("Tag bindings (%1)").arg(asset->tags.size()));
         for (const TagBinding& tag : asset->tags) {
-            QString text = tag.role;
-            if (!tag.unit.isEmpty())
-                text += QStringLiteral(", ") + tag.unit;
-            if (tag.rangeMin && tag.rangeMax)
-                text += QStringLiteral(", %1 … %2").arg(*tag.rangeMin).arg(*tag.rangeMax);
-            addField(tags, tag.tagId, text);
+            auto* row = new QTreeWidgetItem(tags, {tag.tagId});
+            m_tagRows.insert(tag.tagId, {row, tag});
+            showTag(row, tag);
         }
+        if (m_store && !m_tagRows.isEmpty())
+            m_ageTimer->start();
         if (!asset->metadata.isEmpty()) {
             QTreeWidgetItem* metadata = addSection(tr("Metadata"));
             for (const MetadataEntry& entry : asset->metadata)
@@ -141,6 +172,70 @@ void PropertiesPanel::showItem(const Plant* plant, const QString& id, const QStr
         }
         return;
     }
+}
+
+void PropertiesPanel::setTagStore(const telemetry::TagStore* store)
+{
+    m_store = store;
+    if (store)
+        connect(store, &telemetry::TagStore::tagsChanged, this, &PropertiesPanel::refreshTags);
+}
+
+void PropertiesPanel::refreshTags(const QStringList& changed)
+{
+    for (const QString& tag : changed) {
+        const auto it = m_tagRows.constFind(tag);
+        if (it != m_tagRows.constEnd())
+            showTag(it->row, it->binding);
+    }
+}
+
+void PropertiesPanel::showTag(QTreeWidgetItem* row, const TagBinding& binding) const
+{
+    using telemetry::Quality;
+    const telemetry::TagState* state = m_store ? m_store->state(binding.tagId) : nullptr;
+    QString text;
+    QString tip = bindingText(binding);
+    QColor colour;
+    bool italic = false;
+    if (!state || !state->hasValue()) {
+        // Say plainly that nothing came: a blank would look like a zero or a fault.
+        text = m_store ? tr("no data yet · %1").arg(bindingText(binding)) : bindingText(binding);
+        italic = true;
+    } else {
+        const Quality quality = m_store->effectiveQuality(*state);
+        QString value = telemetry::valueText(state->value);
+        if (!binding.unit.isEmpty() && std::holds_alternative<double>(state->value))
+            value += u' ' + binding.unit;
+        const qint64 age = m_store->now() - state->receiveTimeMs;
+        const QString trust = state->authenticity == telemetry::Authenticity::Signed ? tr("signed") : tr("TLS");
+        text = tr("%1 · %2 · %3 old · %4").arg(value, telemetry::qualityName(quality), ageText(age), trust);
+        tip += u'\n'
+               + tr("Quality: %1\nSource time: %2\nReceived: %3\nBackend: %4\nOrigin: %5")
+                     .arg(telemetry::qualityName(quality),
+                          state->sourceTimeMs ? QDateTime::fromMSecsSinceEpoch(state->sourceTimeMs, Qt::UTC).toString(Qt::ISODateWithMs)
+                                              : tr("not given"),
+                          QDateTime::fromMSecsSinceEpoch(state->receiveTimeMs, Qt::UTC).toString(Qt::ISODateWithMs),
+                          state->sourceId,
+                          state->authenticity == telemetry::Authenticity::Signed
+                              ? tr("signed by the publisher, verified against the trust list")
+                              : tr("authenticated transport (TLS) only"));
+        switch (quality) {
+        case Quality::Good: break;
+        case Quality::Uncertain: colour = QColor(0x8d, 0x6e, 0x00); break;
+        case Quality::Stale: colour = palette().color(QPalette::Disabled, QPalette::Text); italic = true; break;
+        case Quality::Bad: colour = QColor(0xc6, 0x28, 0x28); break;
+        case Quality::Untrusted: colour = QColor(0x6a, 0x1b, 0x9a); break;
+        }
+    }
+    row->setText(1, text);
+    row->setToolTip(1, tip);
+    row->setToolTip(0, tip);
+    QFont font = row->font(1);
+    font.setItalic(italic);
+    font.setBold(state && state->hasValue() && m_store->effectiveQuality(*state) == Quality::Untrusted);
+    row->setFont(1, font);
+    row->setForeground(1, colour.isValid() ? QBrush(colour) : palette().brush(QPalette::Text));
 }
 
 QString PropertiesPanel::valueOf(const QString& section, const QString& field) const

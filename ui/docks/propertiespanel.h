@@ -3,12 +3,19 @@
 
 #include <QWidget>
 
+#include "plant/plant.h"
+
+#include <QHash>
+
+class QTimer;
 class QTreeWidget;
 class QTreeWidgetItem;
 
 namespace twinspect {
-struct Plant;
+namespace telemetry {
+class TagStore;
 }
+} // namespace twinspect
 
 namespace twinspect::ui {
 
@@ -24,12 +31,26 @@ public:
     void showItem(const Plant* plant, const QString& id, const QString& renderProblem = {});
     /// Value shown for a field, for tests: section title and field name.
     QString valueOf(const QString& section, const QString& field) const;
+    /// Live values of the shown asset's tags come from here (not owned): value, unit, quality,
+    /// age and how the origin was authenticated, updated at most once per frame.
+    void setTagStore(const telemetry::TagStore* store);
 
 private:
     QTreeWidgetItem* addSection(const QString& title);
     void openLink(QTreeWidgetItem* item);
+    void refreshTags(const QStringList& changed);
+    void showTag(QTreeWidgetItem* item, const TagBinding& binding) const;
 
     QTreeWidget* m_tree;
+    const telemetry::TagStore* m_store = nullptr;
+    QTimer* m_ageTimer;
+    struct TagRow
+    {
+        QTreeWidgetItem* row = nullptr;
+        TagBinding binding;
+    };
+    /// The tag rows on show, by tag id, with a copy of their binding (unit, range).
+    QHash<QString, TagRow> m_tagRows;
 };
 
 } // namespace twinspect::ui

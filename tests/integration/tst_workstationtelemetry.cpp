@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: Apache-2.0
+// Live telemetry in the workstation, end to end under Xvfb: a real mosquitto over mutual TLS, the
+// workstation's own backends.json in a data folder, the demo plant on screen. A value published
+// to the broker shows in the properties dock with unit, quality, age and trust; an unsigned value
+// where signatures are required shows as untrusted and lands in the signed audit log, as does
+// the connection with the server certificate's fingerprint.
+#include "audit/auditdatabase.h"
+#include "audit/auditlog.h"
+#include "crypto/ed25519.h"
+#include "docks/propertiespanel.h"
+#include "mainwindow.h"
+#include "mosquittobroker.h"
+#include "plant/plantloader.h"
+#include "telemetry/backendsettings.h"
+#include "telemetry/signedpayload.h"
+#include "telemetry/telemetryhub.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace twinspect;
+using twinspect::testing::MosquittoBroker;
+using Listener = MosquittoBroker::Listener;
+
+namespace {
+const QString demoPlant = QStringLiteral(TWINSPECT_SOURCE_DIR "/resources/plants/demo-boiler.plant.json");
+const QString prefix = QStringLiteral("plant/demo-boiler");
+} // namespace
+
+class TestWorkstationTelemetry : public QObject
+{
+    Q_OBJECT
+private:
+    MosquittoBroker m_broker;
+    QTemporaryDir m_data;
+    std::unique_ptr<audit::AuditLog> m_log;
+    std::unique_ptr<ui::MainWindow> m_window;
+    std::unique_ptr<telemetry::TelemetryHub> m_hub;
+    crypto::Ed25519Key m_publisher = crypto::Ed25519Key::generate();
+
+    QString tagText(const QString& tag) const { return m_window->propertiesPanel()->valueOf(QStringLiteral("Tag bindings"), tag); }
+
+    QList<QByteArray> auditEntries(const QString& action) const
+    {
+        m_log->waitSealed(5000);
+        audit::AuditDatabase db;
+        if (!db.open(m_data.filePath(QStringLiteral("audit.db")), audit::AuditDatabase::Mode::ReadOnly).ok())
+            return {};
+        audit::AuditDatabase::Filter filter;
+        filter.action = action;
+        QList<QByteArray> bodies;
+        db.forEachMatching(filter, [&](const audit::EntryRow& row) {
+            bodies.append(row.body);
+            return true;
+        });
+        return bodies;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (const auto error = m_broker.start())
+            QFAIL(qPrintable(*error));
+        // The trust list holds the publisher's public key; backends.json is what an admin saves.
+        QFile trustFile(m_data.filePath(QStringLiteral("trusted.json")));
+        QVERIFY(trustFile.open(QIODevice::WriteOnly));
+        trustFile.write("{\"format\":\"twinspect-trusted-publishers\",\"version\":1,\"publishers\":[{\"id\":\"sim\","
+                        "\"publicKey\":\"" + m_publisher.rawPublic().toBase64() + "\"}]}");
+        trustFile.close();
+        telemetry::BackendSettings b;
+        b.id = QStringLiteral("plant-broker");
+        b.name = QStringLiteral("Plant broker");
+        b.url = QUrl(QStringLiteral("mqtts://localhost:%1").arg(m_broker.port(Listener::Mtls)));
+        b.tls.caFile = m_broker.pkiPath(QStringLiteral("ca.crt"));
+        b.tls.certFile = m_broker.pkiPath(QStringLiteral("client.crt"));
+        b.tls.keyFile = m_broker.pkiPath(QStringLiteral("client.key"));
+        b.tls.crlFile = m_broker.pkiPath(QStringLiteral("crl.pem"));
+        b.subscriptions.append({prefix + QStringLiteral("/+"), telemetry::PayloadFormat::Json, QStringLiteral("{1}"), 0});
+        b.signatures.trustFile = m_data.filePath(QStringLiteral("trusted.json"));
+        b.signatures.required = true;
+        QVERIFY(telemetry::saveBackendSettings(m_data.filePath(QStringLiteral("backends.json")), {b}).ok());
+
+        audit::AuditLog::Options options;
+        options.databasePath = m_data.filePath(QStringLiteral("audit.db"));
+        m_log = std::make_unique<audit::AuditLog>(options);
+        m_window = std::make_unique<ui::MainWindow>(nullptr);
+        m_window->setAuditLog(m_log.get(), QStringLiteral("tester"), QStringLiteral("engineer"));
+        const PlantLoadResult plant = PlantLoader::loadFile(demoPlant);
+        QVERIFY(plant.ok());
+        m_window->setPlant(std::make_shared<const Plant>(*plant.plant), plant.diagnostics);
+        m_hub = std::make_unique<telemetry::TelemetryHub>(m_data.path());
+        m_window->setTelemetry(m_hub.get());
+        QVERIFY(m_hub->load().ok());
+        m_window->resize(1400, 900);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    }
+
+    void cleanupTestCase()
+    {
+        m_hub->stopAll();
+        m_window.reset();
+        m_hub.reset();
+        m_log.reset();
+    }
+
+    void connectsAndSaysSo()
+    {
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->telemetryStatusText(), QStringLiteral("Telemetry: 1/1 connected"), 15'000);
+        // The connection is in the audit log with the certificate the server showed.
+        QTRY_VERIFY_WITH_TIMEOUT(!auditEntries(QStringLiteral("telemetry.connected")).isEmpty(), 10'000);
+        const QByteArray entry = auditEntries(QStringLiteral("telemetry.connected")).constFirst();
+        QVERIFY2(entry.contains("SHA-256") && entry.contains("CN=localhost"), entry.constData());
+    }
+
+    void selectedAssetShowsLiveValues()
+    {
+        m_window->selectItem(QStringLiteral("LIT01"));
+        QCOMPARE(tagText(QStringLiteral("DM-LIT01")).left(11), QStringLiteral("no data yet"));
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const QString topic = prefix + QStringLiteral("/DM-LIT01");
+        QVERIFY(!m_broker.publish(topic, telemetry::signPayload(m_publisher, QStringLiteral("sim"), topic, 1, now,
+                                                                "{\"v\":42.5,\"ts\":" + QByteArray::number(now) + "}")));
+        QTRY_VERIFY_WITH_TIMEOUT(tagText(QStringLiteral("DM-LIT01")).startsWith(u"42.5"), 10'000);
+        const QString text = tagText(QStringLiteral("DM-LIT01"));
+        QVERIFY2(text.contains(u"good") && text.contains(u"signed") && text.contains(u"old"), qPrintable(text));
+    }
+
+    void unsignedValueIsUntrustedAndAudited()
+    {
+        m_window->selectItem(QStringLiteral("FT01"));
+        QVERIFY(!m_broker.publish(prefix + QStringLiteral("/DM-FT01"), "{\"v\":3.5}"));
+        QTRY_VERIFY_WITH_TIMEOUT(tagText(QStringLiteral("DM-FT01")).contains(u"untrusted"), 10'000);
+        QVERIFY(!tagText(QStringLiteral("DM-FT01")).contains(u"good"));
+        QTRY_VERIFY_WITH_TIMEOUT(!auditEntries(QStringLiteral("telemetry.untrusted")).isEmpty(), 10'000);
+        const QByteArray entry = auditEntries(QStringLiteral("telemetry.untrusted")).constFirst();
+        QVERIFY2(entry.contains("signature.missing") && entry.contains("plant-broker"), entry.constData());
+        QVERIFY2(entry.contains("\"outcome\":\"refused\""), entry.constData());
+    }
+};
+
+QTEST_MAIN(TestWorkstationTelemetry)
+#include "tst_workstationtelemetry.moc"
