@@ -212,33 +212,45 @@ QByteArray encodeJsonSample(const Sample& sample, bool includeTag)
 
 bool topicMatches(QStringView filter, QStringView topic, QStringList* captures)
 {
+    // Called for every message: walk both in step without splitting into lists.
     if (captures)
         captures->clear();
-    const QList<QStringView> filterLevels = filter.split(u'/');
-    const QList<QStringView> topicLevels = topic.split(u'/');
-    for (qsizetype i = 0; i < filterLevels.size(); ++i) {
-        const QStringView level = filterLevels.at(i);
+    qsizetype f = 0;
+    qsizetype t = 0;
+    bool topicDone = false;
+    while (f <= filter.size()) {
+        qsizetype fEnd = filter.indexOf(u'/', f);
+        if (fEnd < 0)
+            fEnd = filter.size();
+        const QStringView level = filter.sliced(f, fEnd - f);
+        const bool lastFilterLevel = fEnd == filter.size();
         if (level == u"#") {
             // "#" is last and also matches the parent level itself ("a/#" matches "a").
-            if (i != filterLevels.size() - 1)
+            if (!lastFilterLevel)
                 return false;
-            QStringList rest;
-            for (qsizetype j = i; j < topicLevels.size(); ++j)
-                rest.append(topicLevels.at(j).toString());
             if (captures)
-                captures->append(rest.join(u'/'));
+                captures->append(topicDone ? QString() : topic.sliced(t).toString());
             return true;
         }
-        if (i >= topicLevels.size())
+        if (topicDone)
             return false;
+        qsizetype tEnd = topic.indexOf(u'/', t);
+        if (tEnd < 0)
+            tEnd = topic.size();
+        const QStringView topicLevel = topic.sliced(t, tEnd - t);
         if (level == u"+") {
             if (captures)
-                captures->append(topicLevels.at(i).toString());
-        } else if (level != topicLevels.at(i)) {
+                captures->append(topicLevel.toString());
+        } else if (level != topicLevel) {
             return false;
         }
+        topicDone = tEnd == topic.size();
+        if (lastFilterLevel)
+            return topicDone;
+        f = fEnd + 1;
+        t = topicDone ? t : tEnd + 1;
     }
-    return filterLevels.size() == topicLevels.size();
+    return false;
 }
 
 QString expandTagTemplate(const QString& tagTemplate, QStringView topic, const QStringList& captures)
