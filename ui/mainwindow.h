@@ -6,6 +6,7 @@
 #include <QPointer>
 
 #include <functional>
+#include <optional>
 
 #include <memory>
 
@@ -31,6 +32,7 @@ class TwinView;
 }
 namespace telemetry {
 class TelemetryHub;
+struct BackendSettings;
 struct SecurityEvent;
 } // namespace telemetry
 } // namespace twinspect
@@ -38,6 +40,7 @@ struct SecurityEvent;
 namespace twinspect::ui {
 
 class AuditPanel;
+class ConnectionsPanel;
 class LoginDialog;
 class PlantTreeModel;
 class ProblemsPanel;
@@ -77,6 +80,7 @@ public:
     void setTelemetry(telemetry::TelemetryHub* hub);
     telemetry::TelemetryHub* telemetry() const { return m_telemetry; }
     QString telemetryStatusText() const;
+    ConnectionsPanel* connectionsPanel() const { return m_connections; }
     /// backends.json could not be read: say so where the telemetry summary is.
     void setTelemetryLoadError(const QString& message);
     /// Operators log in through this session (not owned): nothing can be done until someone has,
@@ -127,6 +131,9 @@ private:
     void showChangePassword();
     void onTelemetrySecurityEvent(const QString& backendId, const telemetry::SecurityEvent& event);
     void updateTelemetryStatus();
+    void applyBackend(const telemetry::BackendSettings& settings, const std::optional<QString>& password,
+                      const std::optional<QString>& keyPassphrase, bool isNew);
+    void removeBackend(const QString& id);
 public:
     /// Asks for an electronic signature for a critical action the role allows, and calls
     /// `proceed` once it is sealed in the audit log.
@@ -160,6 +167,7 @@ private:
     QProgressBar* m_busy;
     telemetry::TelemetryHub* m_telemetry = nullptr;
     QLabel* m_telemetryLabel = nullptr;
+    ConnectionsPanel* m_connections = nullptr;
     std::shared_ptr<const Plant> m_plant;
     QString m_plantPath;
     QHash<QString, QString> m_renderProblems; ///< asset id -> problem found while drawing

@@ -8,6 +8,7 @@
 #include "dialogs/logindialog.h"
 #include "dialogs/usersdialog.h"
 #include "docks/auditpanel.h"
+#include "docks/connectionspanel.h"
 #include "identity/session.h"
 #include "twinview.h"
 
@@ -204,6 +205,13 @@ QString MainWindow::operatorText() const
 
 bool MainWindow::eventFilter(QObject* watched, QEvent* event)
 {
+    // A click on the telemetry summary opens the Connections dock, where the details are.
+    if (watched == m_telemetryLabel && event->type() == QEvent::MouseButtonRelease) {
+        if (auto* dock = findChild<QDockWidget*>(QStringLiteral("connectionsDock")); dock && dock->toggleViewAction()->isEnabled()) {
+            dock->show();
+            dock->raise();
+        }
+    }
     if (m_session) {
         switch (event->type()) {
         case QEvent::KeyPress:
@@ -245,6 +253,8 @@ void MainWindow::onSessionState()
         if (!allowed && state != State::Locked)
             audit->hide();
     }
+    if (m_connections)
+        m_connections->setCanManage(active && m_session->can(identity::Permission::ManageBackends));
     switch (state) {
     case State::Active:
         m_operatorLabel->setText(tr("%1 (%2)").arg(user->name, identity::roleName(user->role)));

@@ -1,14 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 // The telemetry half of MainWindow: live values into the properties dock, connection and trust
 // events into the audit log, and a summary of the backends in the status bar.
-#include "mainwindow.h"
-
+#include "docks/connectionspanel.h"
 #include "docks/propertiespanel.h"
+#include "identity/roles.h"
+#include "identity/session.h"
+#include "mainwindow.h"
 #include "telemetry/tagstore.h"
 #include "telemetry/telemetryhub.h"
 
+#include <QAction>
+#include <QDockWidget>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
+#include <QSettings>
 #include <QStatusBar>
 
 namespace twinspect::ui {
@@ -24,6 +33,112 @@ void MainWindow::setTelemetry(telemetry::TelemetryHub* hub)
     connect(hub, &telemetry::TelemetryHub::sourceStateChanged, this, &MainWindow::updateTelemetryStatus);
     connect(hub, &telemetry::TelemetryHub::securityEvent, this, &MainWindow::onTelemetrySecurityEvent);
     updateTelemetryStatus();
+
+    m_connections = new ConnectionsPanel(hub);
+    m_connections->setCanManage(m_session && m_session->can(identity::Permission::ManageBackends));
+    connect(m_connections, &ConnectionsPanel::applyRequested, this, &MainWindow::applyBackend);
+    connect(m_connections, &ConnectionsPanel::removeRequested, this, &MainWindow::removeBackend);
+    connect(m_connections, &ConnectionsPanel::auditedAction, this,
+            [this](const QString& action, const QString& target, const QString& outcome, const QString& reason) {
+                recordAction(action, target, outcome, reason);
+            });
+    auto* dock = new QDockWidget(tr("Connections"), this);
+    dock->setObjectName(QStringLiteral("connectionsDock"));
+    dock->setWidget(m_connections);
+    addDockWidget(Qt::BottomDockWidgetArea, dock);
+    dock->hide(); // View > Connections, Ctrl+Shift+K, or a click on the telemetry summary
+    QAction* toggle = dock->toggleViewAction();
+    toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_K));
+    if (QMenu* view = menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu")))
+        view->addAction(toggle);
+    m_telemetryLabel->installEventFilter(this);
+    if (m_settings)
+        restoreState(m_settings->value(QStringLiteral("window/state")).toByteArray());
+}
+
+namespace {
+
+/// The settings that differ, by name, for the audit record (values are not secret, but the list
+/// is what a reviewer needs: "url, tls.caFile").
+QStringList changedSettings(const QJsonObject& before, const QJsonObject& after, const QString& prefix = {})
+{
+    QStringList changed;
+    QStringList keys = before.keys() + after.keys();
+    keys.removeDuplicates();
+    for (const QString& key : std::as_const(keys)) {
+        const QJsonValue a = before.value(key);
+        const QJsonValue b = after.value(key);
+        if (a.isObject() && b.isObject())
+            changed += changedSettings(a.toObject(), b.toObject(), prefix + key + u'.');
+        else if (a != b)
+            changed.append(prefix + key);
+    }
+    return changed;
+}
+
+QJsonObject settingsObject(const telemetry::BackendSettings& settings)
+{
+    const QJsonDocument doc = QJsonDocument::fromJson(telemetry::serializeBackendSettings({settings}));
+    return doc.object().value(QLatin1String("backends")).toArray().at(0).toObject();
+}
+
+QString secretChange(const std::optional<QString>& secret)
+{
+    if (!secret)
+        return QStringLiteral("kept");
+    return secret->isEmpty() ? QStringLiteral("forgotten") : QStringLiteral("changed");
+}
+
+} // namespace
+
+void MainWindow::applyBackend(const telemetry::BackendSettings& settings, const std::optional<QString>& password,
+                              const std::optional<QString>& keyPassphrase, bool isNew)
+{
+    telemetry::TelemetryHub* hub = m_telemetry;
+    if (!hub || !m_session) {
+        statusBar()->showMessage(tr("Log in to change telemetry backends."), 6000);
+        return;
+    }
+    const QString action = isNew ? QStringLiteral("backend.add") : QStringLiteral("backend.change");
+    const QString what = isNew
+                             ? tr("Add telemetry backend \"%1\" (%2)").arg(settings.id, settings.url.toDisplayString())
+                             : tr("Change telemetry backend \"%1\"").arg(settings.id);
+    signThen(int(identity::Permission::ManageBackends), what, settings.id,
+             [this, hub, settings, password, keyPassphrase, action] {
+                 const std::optional<telemetry::BackendSettings> before = hub->backend(settings.id);
+                 QJsonObject details;
+                 details.insert(QLatin1String("changed"),
+                                QJsonArray::fromStringList(changedSettings(
+                                    before ? settingsObject(*before) : QJsonObject(), settingsObject(settings))));
+                 details.insert(QLatin1String("password"), secretChange(password));
+                 details.insert(QLatin1String("keyPassphrase"), secretChange(keyPassphrase));
+                 const auto saved = hub->saveBackend(settings, password, keyPassphrase);
+                 if (!saved) {
+                     recordAction(action, settings.id, QStringLiteral("failure"), saved.error().message, details);
+                     statusBar()->showMessage(tr("Backend not saved: %1").arg(saved.error().message), 10000);
+                     return;
+                 }
+                 recordAction(action, settings.id, QStringLiteral("success"), {}, details);
+                 statusBar()->showMessage(tr("Backend \"%1\" saved; connecting").arg(settings.id), 6000);
+             });
+}
+
+void MainWindow::removeBackend(const QString& id)
+{
+    telemetry::TelemetryHub* hub = m_telemetry;
+    if (!hub || !m_session) {
+        statusBar()->showMessage(tr("Log in to change telemetry backends."), 6000);
+        return;
+    }
+    signThen(int(identity::Permission::ManageBackends), tr("Remove telemetry backend \"%1\"").arg(id), id,
+             [this, hub, id] {
+                 const auto removed = hub->removeBackend(id);
+                 recordAction(QStringLiteral("backend.remove"), id,
+                              removed ? QStringLiteral("success") : QStringLiteral("failure"),
+                              removed ? QString() : removed.error().message);
+                 if (!removed)
+                     statusBar()->showMessage(tr("Backend not removed: %1").arg(removed.error().message), 10000);
+             });
 }
 
 void MainWindow::onTelemetrySecurityEvent(const QString& backendId, const telemetry::SecurityEvent& event)
@@ -75,9 +190,11 @@ void MainWindow::updateTelemetryStatus()
     m_telemetryLabel->setText(tr("Telemetry: %1/%2 connected").arg(present).arg(enabled));
     m_telemetryLabel->setToolTip(lines.join(u'\n'));
     if (errors > 0)
-        m_telemetryLabel->setStyleSheet(QStringLiteral("QLabel { background: #c62828; color: white; padding: 0 6px; }"));
+        m_telemetryLabel->setStyleSheet(
+            QStringLiteral("QLabel { background: #c62828; color: white; padding: 0 6px; }"));
     else if (present < enabled)
-        m_telemetryLabel->setStyleSheet(QStringLiteral("QLabel { background: #f9a825; color: black; padding: 0 6px; }"));
+        m_telemetryLabel->setStyleSheet(
+            QStringLiteral("QLabel { background: #f9a825; color: black; padding: 0 6px; }"));
     else
         m_telemetryLabel->setStyleSheet({});
 }

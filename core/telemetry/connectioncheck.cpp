@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <functional>
 #include <memory>
 #include <netdb.h>
 #include <openssl/err.h>
@@ -22,6 +23,8 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <utility>
+#include <variant>
 
 namespace twinspect::telemetry {
 
@@ -43,6 +46,18 @@ public:
     {}
     Socket(const Socket&) = delete;
     Socket& operator=(const Socket&) = delete;
+    Socket(Socket&& other) noexcept
+        : m_fd(std::exchange(other.m_fd, -1))
+    {}
+    Socket& operator=(Socket&& other) noexcept
+    {
+        if (this != &other) {
+            if (m_fd >= 0)
+                ::close(m_fd);
+            m_fd = std::exchange(other.m_fd, -1);
+        }
+        return *this;
+    }
     ~Socket()
     {
         if (m_fd >= 0)
@@ -142,6 +157,7 @@ ConnectionVerdict failure(QString code, QString message)
 struct VerifyRecord
 {
     QList<CertificateInfo> chain;
+    bool certificateRequested = false; ///< the server asked for a client certificate and we had none
 };
 int verifyRecordIndex()
 {
@@ -160,6 +176,15 @@ int recordChain(int preverifyOk, X509_STORE_CTX* context)
         }
     }
     return preverifyOk;
+}
+
+/// OpenSSL calls this only when the server asks for a client certificate and none is set: noted, so
+/// that a server which then closes without an alert can still be explained.
+int noteCertificateRequest(SSL* ssl, X509** /*certificate*/, EVP_PKEY** /*key*/)
+{
+    if (auto* record = static_cast<VerifyRecord*>(SSL_get_ex_data(ssl, verifyRecordIndex())))
+        record->certificateRequested = true;
+    return 0; // send none, as without this callback
 }
 
 int passphraseCallback(char* buffer, int size, int /*rwflag*/, void* userData)
@@ -205,7 +230,9 @@ QString hostPort(const BackendSettings& s)
 }
 
 /// Maps a verification result to a code and a sentence about the server's certificate.
-ConnectionVerdict verifyFailure(long result, const BackendSettings& s, const QList<CertificateInfo>& chain)
+/// peer names the server in messages: "broker" for MQTT, "server" for HTTPS/WSS.
+ConnectionVerdict verifyFailure(long result, const BackendSettings& s, const QList<CertificateInfo>& chain,
+                                QStringView peer)
 {
     const QString leaf = chain.isEmpty() ? QStringLiteral("the server's certificate") : shortName(chain.first());
     const QString where = hostPort(s);
@@ -219,9 +246,9 @@ ConnectionVerdict verifyFailure(long result, const BackendSettings& s, const QLi
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
         v = failure(QStringLiteral("tls.unknown-ca"),
                     QStringLiteral("%1 presented %2 issued by %3, which the configured CA %4 did not sign (unknown "
-                                   "CA): wrong broker, or the wrong CA file")
+                                   "CA): wrong %5, or the wrong CA file")
                         .arg(where, leaf, chain.isEmpty() ? QStringLiteral("?") : chain.first().issuer,
-                             s.tls.caFile.isEmpty() ? QStringLiteral("(system store)") : s.tls.caFile));
+                             s.tls.caFile.isEmpty() ? QStringLiteral("(system store)") : s.tls.caFile, peer));
         break;
     case X509_V_ERR_CERT_HAS_EXPIRED:
         v = failure(QStringLiteral("tls.server-expired"),
@@ -265,7 +292,8 @@ ConnectionVerdict verifyFailure(long result, const BackendSettings& s, const QLi
 }
 
 /// Maps an alert or error seen while talking TLS to a sentence about our side of the handshake.
-ConnectionVerdict handshakeFailure(const QString& sslError, const BackendSettings& s, bool afterHandshake)
+ConnectionVerdict handshakeFailure(const QString& sslError, const BackendSettings& s, bool afterHandshake,
+                                   QStringView peer)
 {
     const QString where = hostPort(s);
     const QString cert = s.tls.certFile.isEmpty() ? QStringLiteral("(none configured)") : s.tls.certFile;
@@ -282,8 +310,8 @@ ConnectionVerdict handshakeFailure(const QString& sslError, const BackendSetting
     if (sslError.contains(u"unknown ca") || sslError.contains(u"bad certificate") ||
         sslError.contains(u"certificate unknown"))
         return failure(QStringLiteral("tls.client-refused"),
-                       QStringLiteral("%1 refused our client certificate %2 (%3): the broker does not trust its issuer")
-                           .arg(where, cert, sslError));
+                       QStringLiteral("%1 refused our client certificate %2 (%3): the %4 does not trust its issuer")
+                           .arg(where, cert, sslError, peer));
     if (sslError.contains(u"wrong version number") || sslError.contains(u"packet length too long") ||
         sslError.contains(u"record layer failure") || (!afterHandshake && sslError.contains(u"unexpected eof")))
         return failure(QStringLiteral("tls.not-tls"),
@@ -380,18 +408,35 @@ QList<CertificateInfo> readCertificates(const QString& pemPath, QString* error)
     return certificates;
 }
 
-ConnectionVerdict checkMqttConnection(const BackendSettings& s, const ConnectionSecrets& secrets, int timeoutMs,
-                                      const std::atomic<bool>* cancel)
-{
-    QElapsedTimer clock;
-    clock.start();
-    ERR_clear_error();
-    if (const QString invalid = validateBackend(s); !invalid.isEmpty())
-        return failure(QStringLiteral("config.invalid"), invalid);
+namespace {
 
+/// A TLS connection whose server passed verification, for a protocol check to talk over. Members are
+/// declared so that they are freed in the right order: the SSL, then the socket, then the context.
+struct TlsConnection
+{
+    SslContext context{nullptr, &SSL_CTX_free};
+    Socket socket;
+    std::unique_ptr<VerifyRecord> record;
+    Ssl ssl{nullptr, &SSL_free};
+    ConnectionVerdict verdict; ///< the server's chain, the protocol and the cipher; not yet ok
+};
+
+/// The part every backend's check shares: reads the client certificate and key, opens TCP with our
+/// own timeout, and performs the TLS handshake with the pinned CA, the host name and the CRL; with
+/// TLS 1.3 it also waits briefly for the server's verdict on our certificate. peer names the server
+/// in messages ("broker", "server"); closedAfterHandshake explains a server that closes the
+/// connection right after the handshake without an alert (it is told whether the server had asked
+/// for a client certificate that we did not have).
+using ClosedAfterHandshake = std::function<ConnectionVerdict(bool certificateRequested)>;
+std::variant<TlsConnection, ConnectionVerdict> openTls(const BackendSettings& s, const ConnectionSecrets& secrets,
+                                                       const QElapsedTimer& clock, int timeoutMs,
+                                                       const std::atomic<bool>* cancel, QStringView peer,
+                                                       const ClosedAfterHandshake& closedAfterHandshake)
+{
     SslContext context(SSL_CTX_new(TLS_client_method()), &SSL_CTX_free);
     SSL_CTX_set_min_proto_version(context.get(), TLS1_2_VERSION);
     SSL_CTX_set_verify(context.get(), SSL_VERIFY_PEER, &recordChain);
+    SSL_CTX_set_client_cert_cb(context.get(), &noteCertificateRequest);
 
     QString fileError;
     if (!s.tls.caFile.isEmpty()) {
@@ -500,16 +545,16 @@ ConnectionVerdict checkMqttConnection(const BackendSettings& s, const Connection
     if (socketError != 0)
         return failure(socketError == ECONNREFUSED ? QStringLiteral("net.refused") : QStringLiteral("net.unreachable"),
                        socketError == ECONNREFUSED
-                           ? QStringLiteral("nothing accepts connections on %1 (connection refused): is the broker "
+                           ? QStringLiteral("nothing accepts connections on %1 (connection refused): is the %2 "
                                             "running, and is this its TLS port?")
-                                 .arg(hostPort(s))
+                                 .arg(hostPort(s), peer)
                            : QStringLiteral("cannot connect to %1: %2")
                                  .arg(hostPort(s), QString::fromLocal8Bit(std::strerror(socketError))));
 
     // TLS: the pinned CA, the host name, the CRL, TLS 1.2 or later.
     Ssl ssl(SSL_new(context.get()), &SSL_free);
-    VerifyRecord record;
-    SSL_set_ex_data(ssl.get(), verifyRecordIndex(), &record);
+    auto record = std::make_unique<VerifyRecord>(); // on the heap: OpenSSL keeps its address
+    SSL_set_ex_data(ssl.get(), verifyRecordIndex(), record.get());
     SSL_set_fd(ssl.get(), socket.fd());
     if (QHostAddress(s.host()).isNull()) // SNI carries names only, never addresses
         SSL_set_tlsext_host_name(ssl.get(), host.constData());
@@ -531,13 +576,13 @@ ConnectionVerdict checkMqttConnection(const BackendSettings& s, const Connection
         const long verifyResult = SSL_get_verify_result(ssl.get());
         const QString sslError = takeSslError();
         if (verifyResult != X509_V_OK)
-            return verifyFailure(verifyResult, s, record.chain);
-        ConnectionVerdict v = handshakeFailure(sslError, s, false);
-        v.serverChain = record.chain;
+            return verifyFailure(verifyResult, s, record->chain, peer);
+        ConnectionVerdict v = handshakeFailure(sslError, s, false, peer);
+        v.serverChain = record->chain;
         return v;
     }
     ConnectionVerdict verdict;
-    verdict.serverChain = record.chain;
+    verdict.serverChain = record->chain;
     if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl.get()); chain && verdict.serverChain.isEmpty()) {
         for (int i = 0; i < sk_X509_num(chain); ++i)
             verdict.serverChain.append(describe(sk_X509_value(chain, i)));
@@ -545,7 +590,7 @@ ConnectionVerdict checkMqttConnection(const BackendSettings& s, const Connection
     verdict.protocol = QString::fromLatin1(SSL_get_version(ssl.get()));
     verdict.cipher = QString::fromLatin1(SSL_get_cipher_name(ssl.get()));
 
-    // With TLS 1.3 the broker judges our certificate after the handshake has completed on our side:
+    // With TLS 1.3 the server judges our certificate after the handshake has completed on our side:
     // it answers with session tickets, or with an alert that says why it refused us. Read that
     // answer before writing, because writing into a closed connection would lose the alert.
     if (SSL_version(ssl.get()) >= TLS1_3_VERSION) {
@@ -556,17 +601,51 @@ ConnectionVerdict checkMqttConnection(const BackendSettings& s, const Connection
             const int rc = SSL_read(ssl.get(), ignored, sizeof ignored);
             const int error = SSL_get_error(ssl.get(), rc);
             if (rc <= 0 && error != SSL_ERROR_WANT_READ && error != SSL_ERROR_WANT_WRITE) {
-                ConnectionVerdict v = handshakeFailure(takeSslError(), s, true);
+                ConnectionVerdict v = handshakeFailure(takeSslError(), s, true, peer);
                 if (v.code == u"tls.handshake-failed")
-                    v = failure(QStringLiteral("mqtt.closed"),
-                                QStringLiteral("%1 closed the connection right after TLS: it refused this client "
-                                               "(certificate not accepted) — see the broker's log")
-                                    .arg(hostPort(s)));
+                    v = closedAfterHandshake(record->certificateRequested);
                 v.serverChain = verdict.serverChain;
                 return v;
             }
         }
     }
+
+    TlsConnection connection;
+    connection.context = std::move(context);
+    connection.socket = std::move(socket);
+    connection.record = std::move(record);
+    connection.ssl = std::move(ssl);
+    connection.verdict = std::move(verdict);
+    return connection;
+}
+
+} // namespace
+
+ConnectionVerdict checkMqttConnection(const BackendSettings& s, const ConnectionSecrets& secrets, int timeoutMs,
+                                      const std::atomic<bool>* cancel)
+{
+    QElapsedTimer clock;
+    clock.start();
+    ERR_clear_error();
+    if (const QString invalid = validateBackend(s); !invalid.isEmpty())
+        return failure(QStringLiteral("config.invalid"), invalid);
+    if (s.kind == BackendSettings::Kind::Mqtt && s.username.isEmpty() && !secrets.password.isEmpty())
+        return failure(QStringLiteral("config.password-without-user"),
+                       QStringLiteral("backend \"%1\": a password is stored but no user name is set (MQTT sends a "
+                                      "password only with a user name)")
+                           .arg(s.id));
+    auto opened = openTls(s, secrets, clock, timeoutMs, cancel, u"broker", [&s](bool) {
+        return failure(QStringLiteral("mqtt.closed"),
+                       QStringLiteral("%1 closed the connection right after TLS: it refused this client "
+                                      "(certificate not accepted) — see the broker's log")
+                           .arg(hostPort(s)));
+    });
+    if (auto* refused = std::get_if<ConnectionVerdict>(&opened))
+        return std::move(*refused);
+    TlsConnection& tls = std::get<TlsConnection>(opened);
+    const Socket& socket = tls.socket;
+    const Ssl& ssl = tls.ssl;
+    ConnectionVerdict& verdict = tls.verdict;
 
     // MQTT CONNECT / CONNACK.
     const QString checkId = (s.clientId.isEmpty() ? QStringLiteral("twinspect") : s.clientId) +
@@ -585,7 +664,7 @@ ConnectionVerdict checkMqttConnection(const BackendSettings& s, const Connection
         }
         const QString sslError = takeSslError();
         if (!sslError.isEmpty() && !sslError.contains(u"unexpected eof"))
-            return handshakeFailure(sslError, s, true);
+            return handshakeFailure(sslError, s, true, u"broker");
         return failure(QStringLiteral("mqtt.closed"),
                        QStringLiteral("%1 closed the connection %2 the MQTT CONNECT without a CONNACK: it refused this "
                                       "client (certificate not accepted, or an ACL) — see the broker's log")
@@ -634,6 +713,49 @@ ConnectionVerdict checkMqttConnection(const BackendSettings& s, const Connection
     verdict.code = QStringLiteral("ok");
     verdict.message =
         QStringLiteral("%1: TLS (%2, %3) with %4 verified; MQTT CONNECT accepted")
+            .arg(hostPort(s), verdict.protocol, verdict.cipher,
+                 verdict.serverChain.isEmpty() ? QStringLiteral("server") : shortName(verdict.serverChain.first()));
+    return verdict;
+}
+
+ConnectionVerdict checkHttpsConnection(const BackendSettings& s, const ConnectionSecrets& secrets, int timeoutMs,
+                                       const std::atomic<bool>* cancel)
+{
+    QElapsedTimer clock;
+    clock.start();
+    ERR_clear_error();
+    if (const QString invalid = validateBackend(s); !invalid.isEmpty())
+        return failure(QStringLiteral("config.invalid"), invalid);
+    // Servers built on Qt (and some others) judge the client after the handshake and close without
+    // an alert: say what the closing most likely means.
+    auto opened = openTls(s, secrets, clock, timeoutMs, cancel, u"server", [&s](bool certificateRequested) {
+        if (certificateRequested)
+            return failure(QStringLiteral("tls.no-client-certificate"),
+                           QStringLiteral("%1 asked for a client certificate, none is configured (tls.certFile), and "
+                                          "it closed the connection")
+                               .arg(hostPort(s)));
+        if (!s.tls.certFile.isEmpty())
+            return failure(QStringLiteral("tls.client-refused"),
+                           QStringLiteral("%1 closed the connection right after TLS, refusing our client certificate "
+                                          "%2 (issued by a CA it does not trust, revoked or expired?) — see the "
+                                          "server's log")
+                               .arg(hostPort(s), s.tls.certFile));
+        return failure(QStringLiteral("tls.client-refused"),
+                       QStringLiteral("%1 closed the connection right after TLS without saying why — see the "
+                                      "server's log")
+                           .arg(hostPort(s)));
+    });
+    if (auto* refused = std::get_if<ConnectionVerdict>(&opened))
+        return std::move(*refused);
+    TlsConnection& tls = std::get<TlsConnection>(opened);
+    // Say goodbye properly, so that the server logs a completed check rather than a broken connection.
+    SSL_shutdown(tls.ssl.get());
+    ERR_clear_error();
+    ConnectionVerdict verdict = std::move(tls.verdict);
+    verdict.ok = true;
+    verdict.code = QStringLiteral("ok");
+    verdict.message =
+        QStringLiteral("%1: TLS (%2, %3) with %4 verified")
             .arg(hostPort(s), verdict.protocol, verdict.cipher,
                  verdict.serverChain.isEmpty() ? QStringLiteral("server") : shortName(verdict.serverChain.first()));
     return verdict;

@@ -38,6 +38,8 @@ struct ConnectionSecrets
 {
     QString password;
     QString keyPassphrase;
+    QString token;        ///< HTTPS/WSS: a static bearer token ("<id>/token")
+    QString clientSecret; ///< HTTPS/WSS: the OAuth2 client secret ("<id>/client-secret")
 };
 
 /// Checks that an MQTT backend can be reached the way the workstation will connect: reads the client
@@ -47,6 +49,13 @@ struct ConnectionSecrets
 /// Blocking, for a worker thread; returns within timeoutMs, earlier when cancel becomes true.
 ConnectionVerdict checkMqttConnection(const BackendSettings& settings, const ConnectionSecrets& secrets, int timeoutMs,
                                       const std::atomic<bool>* cancel = nullptr);
+
+/// Checks that an HTTPS or WSS backend's server can be reached the way the workstation will connect:
+/// the same client certificate, TCP, TLS, CA, host name and CRL checks as checkMqttConnection, and no
+/// protocol after TLS. Qt's own TLS has no CRL support, so HttpSource runs this before it connects.
+/// Blocking, for a worker thread; returns within timeoutMs, earlier when cancel becomes true.
+ConnectionVerdict checkHttpsConnection(const BackendSettings& settings, const ConnectionSecrets& secrets, int timeoutMs,
+                                       const std::atomic<bool>* cancel = nullptr);
 
 /// Reads the certificates of a PEM file (for the settings dialog).
 QList<CertificateInfo> readCertificates(const QString& pemPath, QString* error);

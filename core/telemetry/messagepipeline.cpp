@@ -95,6 +95,14 @@ MessagePipeline::Outcome MessagePipeline::handle(const QString& topic, const QBy
             return outcome;
         }
         outcome.samples = std::move(decoded.samples);
+    } else if (m_sparkplug && untrusted) {
+        // Sparkplug messages change session state (births, aliases, bdSeq, deaths): a forged
+        // NDEATH could mark a live node stale. Untrusted ones are refused before the session.
+        outcome.decodeFailed = true;
+        outcome.problems.append({Problem::Severity::Warning, QStringLiteral("signature"),
+                                 QStringLiteral("Sparkplug message on %1 ignored: %2").arg(topic, untrustedReason),
+                                 receiveTimeMs});
+        return outcome;
     } else if (m_sparkplug) {
         sparkplug::Outcome decoded = m_sparkplug->handle(topic, payload, receiveTimeMs);
         outcome.samples = std::move(decoded.samples);

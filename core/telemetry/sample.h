@@ -35,7 +35,8 @@ using Value = std::variant<std::monostate, double, bool, QString>;
 struct Sample
 {
     QString tag;
-    qint64 sourceTimeMs = 0;  ///< the publisher's time stamp; 0 when the payload had none
+    qint64 sourceTimeMs = 0;  ///< the publisher's time stamp; 0 when a JSON payload had none (Sparkplug
+                              ///< falls back to the payload's time, then to the receive time)
     qint64 receiveTimeMs = 0; ///< this workstation's clock when the message arrived
     Value value;
     Quality quality = Quality::Good;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "telemetry/telemetryhub.h"
 
+#include "telemetry/httpsource.h"
 #include "telemetry/mqttsource.h"
 #include "telemetry/secretstore.h"
 #include "telemetry/signedpayload.h"
@@ -12,9 +13,10 @@
 namespace twinspect::telemetry {
 
 TelemetryHub::TelemetryHub(QString dataDir, QObject* parent)
-    : QObject(parent), m_dataDir(std::move(dataDir)), m_store(new TagStore(this))
-{
-}
+    : QObject(parent)
+    , m_dataDir(std::move(dataDir))
+    , m_store(new TagStore(this))
+{}
 
 TelemetryHub::~TelemetryHub()
 {
@@ -89,6 +91,8 @@ ConnectionSecrets TelemetryHub::secretsFor(const QString& id, const std::optiona
     if (store.ok()) {
         secrets.password = store.value().value(id + QStringLiteral("/password"));
         secrets.keyPassphrase = store.value().value(id + QStringLiteral("/key-passphrase"));
+        secrets.token = store.value().value(id + QStringLiteral("/token"));
+        secrets.clientSecret = store.value().value(id + QStringLiteral("/client-secret"));
     }
     if (password)
         secrets.password = *password;
@@ -107,9 +111,11 @@ void TelemetryHub::startSource(const BackendSettings& settings)
         trust = loaded.ok() ? std::make_shared<const TrustList>(std::move(loaded).value())
                             : std::make_shared<const TrustList>();
     }
-    if (settings.kind != BackendSettings::Kind::Mqtt)
-        return; // HTTPS/WSS sources are not built yet; their settings are kept
-    auto* source = new MqttSource(settings, secretsFor(settings.id), trust, this);
+    TelemetrySource* source = nullptr;
+    if (settings.kind == BackendSettings::Kind::Mqtt)
+        source = new MqttSource(settings, secretsFor(settings.id), trust, this);
+    else
+        source = new HttpSource(settings, secretsFor(settings.id), trust, this);
     const QString id = settings.id;
     const qint64 period = settings.expectedPeriodMs;
     connect(source, &TelemetrySource::samplesReady, this, [this, id, period](const SampleBatch& batch) {
@@ -143,7 +149,8 @@ Result<bool> TelemetryHub::saveBackend(const BackendSettings& settings, const st
                                        const std::optional<QString>& keyPassphrase)
 {
     QList<BackendSettings> updated = m_backends;
-    const auto it = std::find_if(updated.begin(), updated.end(), [&](const BackendSettings& b) { return b.id == settings.id; });
+    const auto it =
+        std::find_if(updated.begin(), updated.end(), [&](const BackendSettings& b) { return b.id == settings.id; });
     if (it != updated.end())
         *it = settings;
     else
@@ -185,6 +192,7 @@ Result<bool> TelemetryHub::removeBackend(const QString& id)
         store.value().remove(id + QStringLiteral("/password"));
         store.value().remove(id + QStringLiteral("/key-passphrase"));
         store.value().remove(id + QStringLiteral("/token"));
+        store.value().remove(id + QStringLiteral("/client-secret"));
     }
     Q_EMIT backendsChanged();
     return true;

@@ -45,6 +45,20 @@ struct Collector
     }
 };
 
+ConnectionSecrets password(const QString& value)
+{
+    ConnectionSecrets secrets;
+    secrets.password = value;
+    return secrets;
+}
+
+ConnectionSecrets keyPassphrase(const QString& value)
+{
+    ConnectionSecrets secrets;
+    secrets.keyPassphrase = value;
+    return secrets;
+}
+
 } // namespace
 
 class TestMqttSource : public QObject
@@ -127,10 +141,10 @@ private Q_SLOTS:
     {
         BackendSettings s = settings(Listener::Password, {});
         s.username = m_broker.passwordUser();
-        const ConnectionVerdict good = checkMqttConnection(s, {m_broker.password(), {}}, 5000);
+        const ConnectionVerdict good = checkMqttConnection(s, password(m_broker.password()), 5000);
         QVERIFY2(good.ok, qPrintable(good.message));
         const QString wrong = QStringLiteral("Wrong-Password-123");
-        const ConnectionVerdict bad = checkMqttConnection(s, {wrong, {}}, 5000);
+        const ConnectionVerdict bad = checkMqttConnection(s, password(wrong), 5000);
         QCOMPARE(bad.code, QStringLiteral("auth.bad-password"));
         QVERIFY(bad.message.contains(m_broker.passwordUser()));
         QVERIFY(!bad.message.contains(wrong)); // secrets never appear in messages
@@ -142,14 +156,15 @@ private Q_SLOTS:
         QFile passFile(m_broker.pkiPath(QStringLiteral("client-encrypted.pass")));
         QVERIFY(passFile.open(QIODevice::ReadOnly));
         const QString passphrase = QString::fromUtf8(passFile.readAll()).trimmed();
-        QVERIFY2(checkMqttConnection(s, {{}, passphrase}, 5000).ok, "the right passphrase opens the key");
-        const ConnectionVerdict wrong = checkMqttConnection(s, {{}, QStringLiteral("not-the-passphrase")}, 5000);
+        QVERIFY2(checkMqttConnection(s, keyPassphrase(passphrase), 5000).ok, "the right passphrase opens the key");
+        const ConnectionVerdict wrong =
+            checkMqttConnection(s, keyPassphrase(QStringLiteral("not-the-passphrase")), 5000);
         QCOMPARE(wrong.code, QStringLiteral("config.key-passphrase-wrong"));
         QVERIFY(!wrong.message.contains(u"not-the-passphrase"));
         QCOMPARE(checkMqttConnection(s, {}, 5000).code, QStringLiteral("config.key-passphrase-missing"));
 
         // And the real connection (Paho) opens the encrypted key too.
-        MqttSource source(s, {{}, passphrase}, nullptr);
+        MqttSource source(s, keyPassphrase(passphrase), nullptr);
         source.start();
         QTRY_COMPARE_WITH_TIMEOUT(source.presence(), Presence::Present, 10'000);
     }

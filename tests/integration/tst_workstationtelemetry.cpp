@@ -7,7 +7,11 @@
 #include "audit/auditdatabase.h"
 #include "audit/auditlog.h"
 #include "crypto/ed25519.h"
+#include "dialogs/esignaturedialog.h"
+#include "dialogs/logindialog.h"
+#include "docks/connectionspanel.h"
 #include "docks/propertiespanel.h"
+#include "identity/session.h"
 #include "mainwindow.h"
 #include "mosquittobroker.h"
 #include "plant/plantloader.h"
@@ -16,9 +20,11 @@
 #include "telemetry/telemetryhub.h"
 
 #include <QDateTime>
+#include <QDockWidget>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLineEdit>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -40,9 +46,13 @@ private:
     std::unique_ptr<audit::AuditLog> m_log;
     std::unique_ptr<ui::MainWindow> m_window;
     std::unique_ptr<telemetry::TelemetryHub> m_hub;
+    std::unique_ptr<identity::SessionManager> m_session;
     crypto::Ed25519Key m_publisher = crypto::Ed25519Key::generate();
 
-    QString tagText(const QString& tag) const { return m_window->propertiesPanel()->valueOf(QStringLiteral("Tag bindings"), tag); }
+    QString tagText(const QString& tag) const
+    {
+        return m_window->propertiesPanel()->valueOf(QStringLiteral("Tag bindings"), tag);
+    }
 
     QList<QByteArray> auditEntries(const QString& action) const
     {
@@ -69,7 +79,8 @@ private Q_SLOTS:
         QFile trustFile(m_data.filePath(QStringLiteral("trusted.json")));
         QVERIFY(trustFile.open(QIODevice::WriteOnly));
         trustFile.write("{\"format\":\"twinspect-trusted-publishers\",\"version\":1,\"publishers\":[{\"id\":\"sim\","
-                        "\"publicKey\":\"" + m_publisher.rawPublic().toBase64() + "\"}]}");
+                        "\"publicKey\":\"" +
+                        m_publisher.rawPublic().toBase64() + "\"}]}");
         trustFile.close();
         telemetry::BackendSettings b;
         b.id = QStringLiteral("plant-broker");
@@ -79,7 +90,8 @@ private Q_SLOTS:
         b.tls.certFile = m_broker.pkiPath(QStringLiteral("client.crt"));
         b.tls.keyFile = m_broker.pkiPath(QStringLiteral("client.key"));
         b.tls.crlFile = m_broker.pkiPath(QStringLiteral("crl.pem"));
-        b.subscriptions.append({prefix + QStringLiteral("/+"), telemetry::PayloadFormat::Json, QStringLiteral("{1}"), 0});
+        b.subscriptions.append(
+            {prefix + QStringLiteral("/+"), telemetry::PayloadFormat::Json, QStringLiteral("{1}"), 0});
         b.signatures.trustFile = m_data.filePath(QStringLiteral("trusted.json"));
         b.signatures.required = true;
         QVERIFY(telemetry::saveBackendSettings(m_data.filePath(QStringLiteral("backends.json")), {b}).ok());
@@ -102,9 +114,12 @@ private Q_SLOTS:
 
     void cleanupTestCase()
     {
+        if (m_session)
+            m_window->detachSession();
         m_hub->stopAll();
         m_window.reset();
         m_hub.reset();
+        m_session.reset();
         m_log.reset();
     }
 
@@ -123,8 +138,9 @@ private Q_SLOTS:
         QCOMPARE(tagText(QStringLiteral("DM-LIT01")).left(11), QStringLiteral("no data yet"));
         const qint64 now = QDateTime::currentMSecsSinceEpoch();
         const QString topic = prefix + QStringLiteral("/DM-LIT01");
-        QVERIFY(!m_broker.publish(topic, telemetry::signPayload(m_publisher, QStringLiteral("sim"), topic, 1, now,
-                                                                "{\"v\":42.5,\"ts\":" + QByteArray::number(now) + "}")));
+        QVERIFY(
+            !m_broker.publish(topic, telemetry::signPayload(m_publisher, QStringLiteral("sim"), topic, 1, now,
+                                                            "{\"v\":42.5,\"ts\":" + QByteArray::number(now) + "}")));
         QTRY_VERIFY_WITH_TIMEOUT(tagText(QStringLiteral("DM-LIT01")).startsWith(u"42.5"), 10'000);
         const QString text = tagText(QStringLiteral("DM-LIT01"));
         QVERIFY2(text.contains(u"good") && text.contains(u"signed") && text.contains(u"old"), qPrintable(text));
@@ -140,6 +156,56 @@ private Q_SLOTS:
         const QByteArray entry = auditEntries(QStringLiteral("telemetry.untrusted")).constFirst();
         QVERIFY2(entry.contains("signature.missing") && entry.contains("plant-broker"), entry.constData());
         QVERIFY2(entry.contains("\"outcome\":\"refused\""), entry.constData());
+    }
+
+    void anAdminChangesABackendUnderSignature()
+    {
+        // The first admin logs in; only then may backends be changed, each change signed.
+        identity::SessionManager::Options options;
+        options.users.path = m_data.filePath(QStringLiteral("users.db"));
+        options.users.scrypt = {12, 8, 1};
+        m_session = std::make_unique<identity::SessionManager>(options, m_log.get());
+        ui::ConnectionsPanel* panel = m_window->connectionsPanel();
+        QVERIFY(panel);
+        QVERIFY(!panel->canManage()); // nobody logged in
+        m_window->setSession(m_session.get());
+        ui::LoginDialog* login = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((login = m_window->loginDialog()) && login->isVisible(), 5000);
+        const QString pass = QStringLiteral("Plant-Admin-Pass-01");
+        QTest::keyClicks(login->nameField(), QStringLiteral("ana"));
+        QTest::keyClicks(login->newPasswordField(), pass);
+        QTest::keyClicks(login->repeatField(), pass);
+        QTest::keyClick(login->repeatField(), Qt::Key_Return);
+        QTRY_COMPARE_WITH_TIMEOUT(m_session->state(), identity::SessionManager::State::Active, 10'000);
+        QTRY_VERIFY(panel->canManage());
+
+        telemetry::BackendSettings changed = *m_hub->backend(QStringLiteral("plant-broker"));
+        changed.name = QStringLiteral("Plant broker (renamed)");
+        changed.expectedPeriodMs = 2000;
+        changed.username = QStringLiteral("ws-7"); // the broker takes the name from the certificate
+        Q_EMIT panel->applyRequested(changed, QStringLiteral("New-Broker-Secret-9"), std::nullopt, false);
+        ui::ESignatureDialog* sign = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((sign = m_window->findChild<ui::ESignatureDialog*>()) && sign->isVisible(), 5000);
+        QCOMPARE(m_hub->backend(QStringLiteral("plant-broker"))->name, QStringLiteral("Plant broker")); // not yet
+        if (sign->userIdField()->isVisible())
+            QTest::keyClicks(sign->userIdField(), QStringLiteral("ana"));
+        QTest::keyClicks(sign->passwordField(), pass);
+        QTest::keyClick(sign->passwordField(), Qt::Key_Return);
+        QTRY_COMPARE_WITH_TIMEOUT(m_hub->backend(QStringLiteral("plant-broker"))->name,
+                                  QStringLiteral("Plant broker (renamed)"), 15'000);
+        // Saved to disk, reconnected, and recorded with what changed but never the secret.
+        QVERIFY(telemetry::loadBackendSettings(m_hub->settingsPath()).value().at(0).expectedPeriodMs == 2000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->telemetryStatusText(), QStringLiteral("Telemetry: 1/1 connected"), 15'000);
+        QTRY_VERIFY_WITH_TIMEOUT(!auditEntries(QStringLiteral("backend.change")).isEmpty(), 10'000);
+        const QByteArray entry = auditEntries(QStringLiteral("backend.change")).constFirst();
+        QVERIFY2(entry.contains("\"name\"") && entry.contains("expectedPeriodMs") &&
+                     entry.contains("\"password\":\"changed\""),
+                 entry.constData());
+        QVERIFY(!entry.contains("New-Broker-Secret-9"));
+        QVERIFY(!auditEntries(QStringLiteral("esign")).isEmpty());
+        QFile settings(m_hub->settingsPath());
+        QVERIFY(settings.open(QIODevice::ReadOnly));
+        QVERIFY(!settings.readAll().contains("New-Broker-Secret-9"));
     }
 };
 

@@ -45,6 +45,7 @@ tgz=${tgzs[0]}
 # --- .deb contents ---------------------------------------------------------------------------------
 dpkg-deb -c "$deb" | awk '{ sub(/^\.\//, "", $6); print $6 }' >"$work/deb-files"
 for path in usr/bin/twinspect usr/bin/twinspect-plantgen usr/bin/twinspect-audit usr/bin/twinspect-admin \
+    usr/bin/twinspect-feed usr/bin/twinspect-sim usr/share/man/man1/twinspect-feed.1 usr/share/man/man1/twinspect-sim.1 \
     usr/share/applications/twinspect.desktop \
     usr/share/icons/hicolor/scalable/apps/twinspect.svg \
     usr/share/icons/hicolor/256x256/apps/twinspect.png \
@@ -74,7 +75,12 @@ satisfied() {
     name=$(sed 's/(.*)//; s/:[a-z0-9]*//; s/ //g' <<<"$alt")
     installed=$(dpkg-query -W -f='${Status}\t${Version}\n' "$name" 2>/dev/null |
         awk -F'\t' '$1 == "install ok installed" { print $2; exit }')
-    [ -n "$installed" ] || return 1
+    if [ -z "$installed" ]; then
+        # A virtual package (qt6-websockets-abi (= 6.4.2)): satisfied when an installed package provides it.
+        dpkg-query -W -f='${Status}\t${Provides}\n' 2>/dev/null |
+            awk -F'\t' -v n="$name" '$1 == "install ok installed" && $2 ~ ("(^|, )" n "( |,|$)") { found = 1 } END { exit !found }'
+        return
+    fi
     if [[ $alt =~ \(([<>=]+)\ *([^\)]+)\) ]]; then
         op=${BASH_REMATCH[1]}
         ver=${BASH_REMATCH[2]// /}

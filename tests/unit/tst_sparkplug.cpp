@@ -716,6 +716,67 @@ private Q_SLOTS:
         QVERIFY2(hasProblem(huge, Severity::Error, u"more than the limit of 400"), qPrintable(describe(huge)));
     }
 
+    void nestedEntriesAreCountedBeforeDecoding()
+    {
+        // 40 property values in one metric: few bytes, many objects once decoded.
+        QByteArray properties;
+        for (int i = 0; i < 40; ++i)
+            properties += (i ? ", " : "") + QByteArray("\"p") + QByteArray::number(i) + "\": 1";
+        const auto payloads = encode(R"({"seq": 0, "metrics": [{"name": "a", "datatype": "Int32", "value": 1,
+                                         "properties": {)" +
+                                     properties + "}}]}");
+        QVERIFY(payloads);
+        sp::Session::Options options;
+        options.maxFieldsPerMessage = 50;
+        sp::Session session(options);
+        const auto outcome = feed(session, u"spBv1.0/G/NBIRTH/E"_s, payloads->at(0));
+        QVERIFY(outcome.samples.empty());
+        QVERIFY2(hasProblem(outcome, Severity::Error, u"protobuf fields, more than the limit of 50"),
+                 qPrintable(describe(outcome)));
+        options.maxFieldsPerMessage = 200;
+        sp::Session roomier(options);
+        QCOMPARE(feed(roomier, u"spBv1.0/G/NBIRTH/E"_s, payloads->at(0)).samples.size(), size_t(1));
+    }
+
+    void memoryLimitCountsNameLengths()
+    {
+        sp::Session::Options options;
+        options.maxRememberedBytes = 10'000;
+        sp::Session session(options);
+        const auto payloads = encode(R"({"seq": 0, "metrics": [{"name": ")" + QByteArray(5000, 'n') +
+                                     R"(", "datatype": "Int32", "value": 1}]})");
+        QVERIFY(payloads);
+        const auto outcome = feed(session, u"spBv1.0/G/NBIRTH/E"_s, payloads->at(0));
+        QVERIFY(outcome.samples.empty());
+        QVERIFY2(hasProblem(outcome, Severity::Error, u"NBIRTH refused"), qPrintable(describe(outcome)));
+        QVERIFY(outcome.problems.first().message.size() < 1000); // the name is not repeated in full
+    }
+
+    void limitsAreReleasedWhenNodesAndDevicesDie()
+    {
+        sp::Session::Options options;
+        options.maxMetricsPerSession = 6;
+        sp::Session session(options);
+        const auto payloads = encode(R"([
+            {"seq": 0, "metrics": [{"name": "bdSeq", "datatype": "Int64", "value": 1},
+                                   {"name": "a", "datatype": "Int32", "value": 1}]},
+            {"seq": 1, "metrics": [{"name": "x", "datatype": "Int32", "value": 1},
+                                   {"name": "y", "datatype": "Int32", "value": 1}]},
+            {"seq": 2},
+            {"metrics": [{"name": "bdSeq", "datatype": "Int64", "value": 1}]}])");
+        QVERIFY(payloads);
+        QVERIFY(feed(session, u"spBv1.0/G/NBIRTH/E1"_s, payloads->at(0)).problems.isEmpty());   // 2
+        QVERIFY(feed(session, u"spBv1.0/G/DBIRTH/E1/D"_s, payloads->at(1)).problems.isEmpty()); // 2 + 3
+        QVERIFY(hasError(feed(session, u"spBv1.0/G/NBIRTH/E2"_s, payloads->at(0))));            // 5 + 2 > 6
+        QVERIFY(feed(session, u"spBv1.0/G/DDEATH/E1/D"_s, payloads->at(2)).problems.isEmpty()); // 2
+        QVERIFY(feed(session, u"spBv1.0/G/NBIRTH/E2"_s, payloads->at(0)).problems.isEmpty());   // 4
+        QVERIFY(hasError(feed(session, u"spBv1.0/G/DBIRTH/E1/D"_s, payloads->at(1))));          // 4 + 3 > 6
+        QVERIFY(feed(session, u"spBv1.0/G/NDEATH/E2"_s, payloads->at(3)).problems.isEmpty());   // 2
+        const auto again = feed(session, u"spBv1.0/G/DBIRTH/E1/D"_s, payloads->at(1));          // 5
+        QVERIFY2(!hasError(again), qPrintable(describe(again)));
+        QCOMPARE(again.samples.size(), size_t(2));
+    }
+
     void problemsPerMessageAreCapped()
     {
         sp::Session session;

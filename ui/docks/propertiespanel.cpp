@@ -4,8 +4,8 @@
 #include "plant/plant.h"
 #include "telemetry/tagstore.h"
 
-#include <QDesktopServices>
 #include <QDateTime>
+#include <QDesktopServices>
 #include <QHeaderView>
 #include <QTimer>
 #include <QTreeWidget>
@@ -210,22 +210,33 @@ void PropertiesPanel::showTag(QTreeWidgetItem* row, const TagBinding& binding) c
         const qint64 age = m_store->now() - state->receiveTimeMs;
         const QString trust = state->authenticity == telemetry::Authenticity::Signed ? tr("signed") : tr("TLS");
         text = tr("%1 · %2 · %3 old · %4").arg(value, telemetry::qualityName(quality), ageText(age), trust);
-        tip += u'\n'
-               + tr("Quality: %1\nSource time: %2\nReceived: %3\nBackend: %4\nOrigin: %5")
-                     .arg(telemetry::qualityName(quality),
-                          state->sourceTimeMs ? QDateTime::fromMSecsSinceEpoch(state->sourceTimeMs, Qt::UTC).toString(Qt::ISODateWithMs)
-                                              : tr("not given"),
-                          QDateTime::fromMSecsSinceEpoch(state->receiveTimeMs, Qt::UTC).toString(Qt::ISODateWithMs),
-                          state->sourceId,
-                          state->authenticity == telemetry::Authenticity::Signed
-                              ? tr("signed by the publisher, verified against the trust list")
-                              : tr("authenticated transport (TLS) only"));
+        tip += u'\n' +
+               tr("Quality: %1\nSource time: %2\nReceived: %3\nBackend: %4\nOrigin: %5")
+                   .arg(telemetry::qualityName(quality),
+                        state->sourceTimeMs
+                            ? QDateTime::fromMSecsSinceEpoch(state->sourceTimeMs, Qt::UTC).toString(Qt::ISODateWithMs)
+                            : tr("not given"),
+                        QDateTime::fromMSecsSinceEpoch(state->receiveTimeMs, Qt::UTC).toString(Qt::ISODateWithMs),
+                        state->sourceId,
+                        state->authenticity == telemetry::Authenticity::Signed
+                            ? tr("signed by the publisher, verified against the trust list")
+                            : tr("authenticated transport (TLS) only"));
         switch (quality) {
-        case Quality::Good: break;
-        case Quality::Uncertain: colour = QColor(0x8d, 0x6e, 0x00); break;
-        case Quality::Stale: colour = palette().color(QPalette::Disabled, QPalette::Text); italic = true; break;
-        case Quality::Bad: colour = QColor(0xc6, 0x28, 0x28); break;
-        case Quality::Untrusted: colour = QColor(0x6a, 0x1b, 0x9a); break;
+        case Quality::Good:
+            break;
+        case Quality::Uncertain:
+            colour = QColor(0x8d, 0x6e, 0x00);
+            break;
+        case Quality::Stale:
+            colour = palette().color(QPalette::Disabled, QPalette::Text);
+            italic = true;
+            break;
+        case Quality::Bad:
+            colour = QColor(0xc6, 0x28, 0x28);
+            break;
+        case Quality::Untrusted:
+            colour = QColor(0x6a, 0x1b, 0x9a);
+            break;
         }
     }
     row->setText(1, text);

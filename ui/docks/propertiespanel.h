@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <QWidget>
-
 #include "plant/plant.h"
 
 #include <QHash>
+#include <QWidget>
 
 class QTimer;
 class QTreeWidget;

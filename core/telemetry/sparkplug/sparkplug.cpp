@@ -30,6 +30,7 @@ constexpr QStringView kNamespace = u"spBv1.0";
 // 100 000 bad metrics must not become 100 000 lines in the problems panel.
 constexpr qsizetype kMaxProblemsPerMessage = 32;
 constexpr qsizetype kMaxQuotedChars = 120;
+constexpr qsizetype kMiB = qsizetype{1024} * 1024;
 // 9999-12-31T23:59:59.999Z: later "times" are garbage, and would overflow qint64 arithmetic.
 constexpr quint64 kMaxTimeMs = 253402300799999ULL;
 
@@ -318,24 +319,100 @@ std::optional<quint64> bdSeqOf(const pb::Payload& payload)
     return std::nullopt;
 }
 
-// Counts the payload's top-level metrics without building them: a few megabytes of tiny metrics
-// would otherwise become millions of objects before the count could be checked.
-// nullopt: not a well-formed protobuf message.
-std::optional<qsizetype> countMetrics(const QByteArray& bytes)
+// The pre-decoding walk below follows only the message fields that can repeat: that is where a
+// few megabytes of two-byte entries would otherwise become millions of objects (measured: 16 MiB
+// of empty property values took 550 MB and 5 s to decode).
+enum class Shape
+{
+    Payload,
+    Metric,
+    PropertySet,
+    PropertySetList,
+    PropertyValue,
+    DataSet,
+    Row,
+    Template,
+    Opaque
+};
+
+Shape childShape(Shape parent, int field)
+{
+    switch (parent) {
+    case Shape::Payload:
+        return field == pb::Payload::kMetricsFieldNumber ? Shape::Metric : Shape::Opaque;
+    case Shape::Metric:
+        if (field == pb::Payload_Metric::kPropertiesFieldNumber)
+            return Shape::PropertySet;
+        if (field == pb::Payload_Metric::kDatasetValueFieldNumber)
+            return Shape::DataSet;
+        return field == pb::Payload_Metric::kTemplateValueFieldNumber ? Shape::Template : Shape::Opaque;
+    case Shape::PropertySet:
+        return field == pb::Payload_PropertySet::kValuesFieldNumber ? Shape::PropertyValue : Shape::Opaque;
+    case Shape::PropertySetList:
+        return field == pb::Payload_PropertySetList::kPropertysetFieldNumber ? Shape::PropertySet : Shape::Opaque;
+    case Shape::PropertyValue:
+        if (field == pb::Payload_PropertyValue::kPropertysetValueFieldNumber)
+            return Shape::PropertySet;
+        return field == pb::Payload_PropertyValue::kPropertysetsValueFieldNumber ? Shape::PropertySetList
+                                                                                 : Shape::Opaque;
+    case Shape::DataSet:
+        return field == pb::Payload_DataSet::kRowsFieldNumber ? Shape::Row : Shape::Opaque;
+    case Shape::Template:
+        return field == pb::Payload_Template::kMetricsFieldNumber ? Shape::Metric : Shape::Opaque;
+    case Shape::Row: // elements hold scalars only: counted as fields, not walked
+    case Shape::Opaque:
+        break;
+    }
+    return Shape::Opaque;
+}
+
+struct WireCounts
+{
+    qsizetype metrics = 0; ///< the payload's own metrics
+    qsizetype fields = 0;  ///< fields at every depth: an upper bound of the objects decoding creates
+};
+
+// Protobuf itself refuses deeper nesting than 100; so do we, before it has to.
+constexpr int kMaxNesting = 100;
+
+/// Walks one message up to the current limit; false when it is not well-formed protobuf.
+bool walk(google::protobuf::io::CodedInputStream& input, Shape shape, int depth, WireCounts& counts)
 {
     using google::protobuf::internal::WireFormatLite;
-    google::protobuf::io::CodedInputStream input(reinterpret_cast<const std::uint8_t*>(bytes.constData()),
-                                                 static_cast<int>(bytes.size()));
-    qsizetype count = 0;
     for (;;) {
         const std::uint32_t tag = input.ReadTag();
         if (tag == 0)
-            return input.CurrentPosition() == bytes.size() ? std::optional(count) : std::nullopt;
-        if (WireFormatLite::GetTagFieldNumber(tag) == pb::Payload::kMetricsFieldNumber)
-            ++count;
-        if (!WireFormatLite::SkipField(&input, tag))
-            return std::nullopt;
+            return input.BytesUntilLimit() == 0;
+        ++counts.fields;
+        const int field = WireFormatLite::GetTagFieldNumber(tag);
+        if (shape == Shape::Payload && field == pb::Payload::kMetricsFieldNumber)
+            ++counts.metrics;
+        const Shape child = childShape(shape, field);
+        if (child == Shape::Opaque ||
+            WireFormatLite::GetTagWireType(tag) != WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+            if (!WireFormatLite::SkipField(&input, tag))
+                return false;
+            continue;
+        }
+        std::uint32_t length = 0;
+        if (depth >= kMaxNesting || !input.ReadVarint32(&length) || length > static_cast<std::uint32_t>(INT_MAX))
+            return false;
+        const auto limit = input.PushLimit(static_cast<int>(length));
+        if (!walk(input, child, depth + 1, counts))
+            return false;
+        input.PopLimit(limit);
     }
+}
+
+/// Counts what decoding `bytes` would build, without building it; nullopt: malformed protobuf.
+std::optional<WireCounts> countWire(const QByteArray& bytes)
+{
+    google::protobuf::io::CodedInputStream input(reinterpret_cast<const std::uint8_t*>(bytes.constData()),
+                                                 static_cast<int>(bytes.size()));
+    WireCounts counts;
+    if (!walk(input, Shape::Payload, 0, counts))
+        return std::nullopt;
+    return counts;
 }
 
 QByteArray encodeRebirth(qint64 nowMs)
@@ -349,7 +426,49 @@ QByteArray encodeRebirth(qint64 nowMs)
     metric->set_datatype(pb::Boolean);
     metric->set_boolean_value(true);
     const std::string bytes = payload.SerializeAsString();
-    return QByteArray(bytes.data(), static_cast<qsizetype>(bytes.size()));
+    return {bytes.data(), static_cast<qsizetype>(bytes.size())};
+}
+
+// What remembering births costs, so that the limits hold in memory and not only in counts: one
+// metric name can be megabytes long.
+struct Budget
+{
+    qsizetype metrics = 0;
+    qsizetype bytes = 0;
+
+    Budget& operator+=(const Budget& other)
+    {
+        metrics += other.metrics;
+        bytes += other.bytes;
+        return *this;
+    }
+    Budget& operator-=(const Budget& other)
+    {
+        metrics -= other.metrics;
+        bytes -= other.bytes;
+        return *this;
+    }
+    friend Budget operator+(Budget a, const Budget& b) { return a += b; }
+    friend Budget operator-(Budget a, const Budget& b) { return a -= b; }
+};
+
+// Rough costs, on the high side: a MetricInfo, two hash nodes and a name held three times in
+// UTF-16 (name, tag, name index); a device's hash node, label and prefix.
+constexpr qsizetype kMetricOverheadBytes = 160;
+constexpr qsizetype kDeviceOverheadBytes = 256;
+
+Budget metricCost(qsizetype nameChars, qsizetype prefixChars)
+{
+    return {1, kMetricOverheadBytes + 6 * nameChars + 2 * prefixChars};
+}
+
+/// An upper bound of what a birth will cost (a name's UTF-8 bytes are at least its UTF-16 units).
+Budget birthCost(const pb::Payload& payload, qsizetype prefixChars)
+{
+    Budget cost;
+    for (const auto& metric : payload.metrics())
+        cost += metricCost(static_cast<qsizetype>(metric.name().size()), prefixChars);
+    return cost;
 }
 
 struct MetricInfo
@@ -368,6 +487,8 @@ struct Endpoint
     std::vector<MetricInfo> metrics;
     QHash<QString, qsizetype> byName;
     QHash<quint64, qsizetype> byAlias;
+    Budget base; ///< a device's own cost; nothing for the edge node itself
+    Budget cost; ///< base plus the metrics
 };
 
 struct Node
@@ -378,7 +499,7 @@ struct Node
     QHash<QString, Endpoint> devices;
     std::optional<quint64> bdSeq;
     std::optional<quint32> nextSeq; ///< what the next seq must be; nullopt: the next one starts the count
-    qsizetype remembered = 0;       ///< metrics of the node and its devices, plus one per device
+    Budget cost;                    ///< of `own` and the devices; a device counts as one metric
 };
 
 /// One message being handled: the outcome under construction and what applies to all its samples.
@@ -429,14 +550,20 @@ struct Session::State
     QHash<QString, Node> nodes; ///< by "group/edge node"; ids can't contain '/', so the key is unambiguous
     QHash<QString, qint64>
         rebirthRequestedAtMs; ///< same keys; kept apart so DATA from unknown nodes can't fill `nodes`
-    qsizetype remembered = 0; ///< sum of Node::remembered
+    Budget cost;              ///< of all nodes
 
     static QString nodeKey(const QString& group, const QString& edgeNode) { return group + u'/' + edgeNode; }
 
-    void adjust(Node& node, qsizetype delta)
+    void charge(Node& node, const Budget& amount)
     {
-        node.remembered += delta;
-        remembered += delta;
+        node.cost += amount;
+        cost += amount;
+    }
+
+    void refund(Node& node, const Budget& amount)
+    {
+        node.cost -= amount;
+        cost -= amount;
     }
 
     Endpoint endpoint(const Topic& topic) const
@@ -448,6 +575,11 @@ struct Session::State
         result.label = (topic.device.isEmpty() ? QStringLiteral("edge node ") : QStringLiteral("device ")) + path;
         if (options.qualifiedTagNames)
             result.tagPrefix = path + u'/';
+        if (!topic.device.isEmpty()) {
+            result.base = {1, kDeviceOverheadBytes +
+                                  2 * (topic.device.size() + result.label.size() + result.tagPrefix.size())};
+        }
+        result.cost = result.base;
         return result;
     }
 
@@ -567,13 +699,15 @@ struct Session::State
         }
     }
 
-    /// Replaces `ep`'s metric table with the birth's and emits the birth values. The caller has
-    /// checked the limits (counting the birth's metrics) and accounted for `ep`'s old metrics.
+    /// Replaces `ep`'s metric table with the birth's, emits the birth values and moves the node's
+    /// cost from the old table to the new. The caller has checked the limits with birthCost().
     void birth(Node& node, Endpoint& ep, const pb::Payload& payload, Context& ctx)
     {
         Endpoint fresh;
         fresh.label = ep.label;
         fresh.tagPrefix = ep.tagPrefix;
+        fresh.base = ep.base;
+        fresh.cost = ep.base;
         fresh.metrics.reserve(static_cast<size_t>(payload.metrics_size()));
         qsizetype unnamed = 0;
         for (const auto& metric : payload.metrics()) {
@@ -590,7 +724,7 @@ struct Session::State
             }
             const auto index = static_cast<qsizetype>(fresh.metrics.size());
             MetricInfo info;
-            info.tag = ep.tagPrefix + name;
+            info.tag = ep.tagPrefix.isEmpty() ? name : QString(ep.tagPrefix + name);
             info.name = std::move(name);
             if (metric.has_datatype()) {
                 info.datatype = metric.datatype();
@@ -612,6 +746,7 @@ struct Session::State
                 }
             }
             fresh.byName.insert(info.name, index);
+            fresh.cost += metricCost(info.name.size(), fresh.tagPrefix.size());
             fresh.metrics.push_back(std::move(info));
             emitMetric(fresh, fresh.metrics.back(), metric, ctx);
         }
@@ -628,7 +763,8 @@ struct Session::State
                 ctx.out.samples.push_back(std::move(sample));
             }
         }
-        adjust(node, static_cast<qsizetype>(fresh.metrics.size()) - static_cast<qsizetype>(ep.metrics.size()));
+        charge(node, fresh.cost);
+        refund(node, ep.cost);
         ep = std::move(fresh);
     }
 
@@ -665,19 +801,23 @@ struct Session::State
         }
     }
 
-    /// Refuses a birth that would exceed a memory limit. `added` counts what the birth adds beyond
-    /// what the node already holds after the caller dropped the endpoint's old state.
-    bool withinLimits(const Node& node, qsizetype added, const QString& label, Context& ctx) const
+    /// Refuses a birth that would exceed a memory limit. `added` is what the birth adds to what the
+    /// node holds once the endpoint's old table is gone (it may be negative).
+    bool withinLimits(const Node& node, const Budget& added, const QString& label, Context& ctx) const
     {
-        if (node.remembered + added <= options.maxMetricsPerNode && remembered + added <= options.maxMetricsPerSession)
+        const Budget nodeAfter = node.cost + added;
+        const Budget sessionAfter = cost + added;
+        if (nodeAfter.metrics <= options.maxMetricsPerNode && sessionAfter.metrics <= options.maxMetricsPerSession &&
+            sessionAfter.bytes <= options.maxRememberedBytes)
             return true;
-        ctx.problem(Severity::Error, u"Sparkplug " + label + u": " + ctx.messageType + u" refused: with " +
-                                         QString::number(added) + u" more metrics the edge node would hold " +
-                                         QString::number(node.remembered + added) + u" (limit " +
-                                         QString::number(options.maxMetricsPerNode) + u") and the connection " +
-                                         QString::number(remembered + added) + u" (limit " +
-                                         QString::number(options.maxMetricsPerSession) +
-                                         u"); its tags stay stale. Split the edge node or raise the limit.");
+        ctx.problem(Severity::Error, u"Sparkplug " + label + u": " + ctx.messageType +
+                                         u" refused: the edge node would hold " + QString::number(nodeAfter.metrics) +
+                                         u" metrics and devices (limit " + QString::number(options.maxMetricsPerNode) +
+                                         u"), the connection " + QString::number(sessionAfter.metrics) + u" (limit " +
+                                         QString::number(options.maxMetricsPerSession) + u") in about " +
+                                         QString::number(sessionAfter.bytes / kMiB) + u" MiB (limit " +
+                                         QString::number(options.maxRememberedBytes / kMiB) +
+                                         u" MiB); its tags stay stale. Split the edge node or raise the limit.");
         return false;
     }
 
@@ -685,7 +825,7 @@ struct Session::State
     {
         for (const Endpoint& device : std::as_const(node.devices)) {
             emitStale(device, ctx.payloadTimeMs, ctx);
-            adjust(node, -1 - static_cast<qsizetype>(device.metrics.size()));
+            refund(node, device.cost);
         }
         node.devices.clear();
     }
@@ -693,7 +833,7 @@ struct Session::State
     void forgetNode(const QString& key)
     {
         if (const auto it = nodes.find(key); it != nodes.end()) {
-            remembered -= it->remembered;
+            cost -= it->cost;
             nodes.erase(it);
         }
     }
@@ -714,13 +854,12 @@ struct Session::State
             fresh.group = topic.group;
             fresh.edgeNode = topic.edgeNode;
             fresh.own = endpoint(topic);
-            it = nodes.insert(key, std::move(fresh));
+            it = nodes.insert(key, fresh);
         }
         Node& node = *it;
         // A new birth starts a new session: devices publish their births again after it.
         dropDevices(node, ctx);
-        if (!withinLimits(node, payload.metrics_size() - static_cast<qsizetype>(node.own.metrics.size()),
-                          node.own.label, ctx)) {
+        if (!withinLimits(node, birthCost(payload, node.own.tagPrefix.size()) - node.own.cost, node.own.label, ctx)) {
             emitStale(node.own, ctx.payloadTimeMs, ctx);
             forgetNode(key);
             return;
@@ -765,22 +904,20 @@ struct Session::State
             return;
         checkSeq(*node, payload, ctx);
         auto it = node->devices.find(topic.device);
-        qsizetype added = payload.metrics_size();
-        if (it != node->devices.end())
-            added -= static_cast<qsizetype>(it->metrics.size());
-        else
-            added += 1;
-        if (!withinLimits(*node, added, endpoint(topic).label, ctx)) {
+        const Endpoint fresh = endpoint(topic);
+        const Budget added =
+            birthCost(payload, fresh.tagPrefix.size()) + fresh.base - (it != node->devices.end() ? it->cost : Budget{});
+        if (!withinLimits(*node, added, fresh.label, ctx)) {
             if (it != node->devices.end()) {
                 emitStale(*it, ctx.payloadTimeMs, ctx);
-                adjust(*node, -1 - static_cast<qsizetype>(it->metrics.size()));
+                refund(*node, it->cost);
                 node->devices.erase(it);
             }
             return;
         }
         if (it == node->devices.end()) {
-            it = node->devices.insert(topic.device, endpoint(topic));
-            adjust(*node, 1);
+            it = node->devices.insert(topic.device, fresh);
+            charge(*node, fresh.base);
         }
         birth(*node, *it, payload, ctx);
     }
@@ -858,7 +995,7 @@ struct Session::State
             return;
         }
         emitStale(*it, ctx.payloadTimeMs, ctx);
-        adjust(*node, -1 - static_cast<qsizetype>(it->metrics.size()));
+        refund(*node, it->cost);
         node->devices.erase(it);
     }
 };
@@ -870,7 +1007,7 @@ Session::Session()
 Session::Session(Options options)
     : d(std::make_unique<State>())
 {
-    d->options = std::move(options);
+    d->options = options;
 }
 
 Session::~Session() = default;
@@ -881,72 +1018,79 @@ void Session::reset()
 {
     d->nodes.clear();
     d->rebirthRequestedAtMs.clear();
-    d->remembered = 0;
+    d->cost = {};
 }
 
-Outcome Session::handle(QStringView topicText, const QByteArray& bytes, qint64 receiveTimeMs)
+Outcome Session::handle(QStringView topic, const QByteArray& payload, qint64 receiveTimeMs)
 {
     Context ctx;
     ctx.receiveTimeMs = receiveTimeMs;
     ctx.payloadTimeMs = receiveTimeMs;
 
-    const auto split = splitTopic(topicText);
+    const auto split = splitTopic(topic);
     if (!split) {
         ctx.messageType = QStringLiteral("message");
-        ctx.problem(Severity::Warning, u"Ignored a message on " + quoted(topicText) +
+        ctx.problem(Severity::Warning, u"Ignored a message on " + quoted(topic) +
                                            u": not a Sparkplug B topic (spBv1.0/<group>/<type>/<edge node>"
                                            u"[/<device>]). Check the subscription filter.");
         return std::move(ctx).finish();
     }
-    const auto& [topic, type] = *split;
+    const auto& [parsed, type] = *split;
     // Commands go to edge nodes (our own rebirth requests come back here too) and STATE is
     // another host's presence: neither is telemetry.
     if (type == MessageType::NCmd || type == MessageType::DCmd || type == MessageType::State)
         return std::move(ctx).finish();
-    ctx.messageType = topic.type;
+    ctx.messageType = parsed.type;
 
-    const QString where = u"Sparkplug " + d->endpoint(topic).label + u": " + topic.type;
-    if (bytes.size() > d->options.maxPayloadBytes || bytes.size() > INT_MAX) {
-        ctx.problem(Severity::Error, where + u" refused: " + QString::number(bytes.size()) +
+    const QString where = u"Sparkplug " + d->endpoint(parsed).label + u": " + parsed.type;
+    if (payload.size() > d->options.maxPayloadBytes || payload.size() > INT_MAX) {
+        ctx.problem(Severity::Error, where + u" refused: " + QString::number(payload.size()) +
                                          u" bytes, more than the limit of " +
                                          QString::number(d->options.maxPayloadBytes) + u'.');
         return std::move(ctx).finish();
     }
-    const std::optional<qsizetype> metricCount = countMetrics(bytes);
-    google::protobuf::Arena arena; // one allocation region for the whole message, freed at once
-    auto* payload = google::protobuf::Arena::CreateMessage<pb::Payload>(&arena);
-    if (!metricCount || !payload->ParseFromArray(bytes.constData(), static_cast<int>(bytes.size()))) {
-        ctx.problem(Severity::Error, where + u" is not a valid Sparkplug B payload (" + QString::number(bytes.size()) +
-                                         u" bytes of malformed protobuf); it was skipped.");
-        return std::move(ctx).finish();
-    }
-    if (*metricCount > d->options.maxMetricsPerMessage) {
-        ctx.problem(Severity::Error, where + u" refused: " + QString::number(*metricCount) +
+    const std::optional<WireCounts> counts = countWire(payload);
+    if (counts && counts->metrics > d->options.maxMetricsPerMessage) {
+        ctx.problem(Severity::Error, where + u" refused: " + QString::number(counts->metrics) +
                                          u" metrics, more than the limit of " +
                                          QString::number(d->options.maxMetricsPerMessage) + u'.');
         return std::move(ctx).finish();
     }
-    if (const auto payloadTime = validTime(payload->has_timestamp(), payload->timestamp()))
+    if (counts && counts->fields > d->options.maxFieldsPerMessage) {
+        ctx.problem(Severity::Error, where + u" refused: " + QString::number(counts->fields) +
+                                         u" protobuf fields, more than the limit of " +
+                                         QString::number(d->options.maxFieldsPerMessage) + u'.');
+        return std::move(ctx).finish();
+    }
+    google::protobuf::Arena arena; // one allocation region for the whole message, freed at once
+    auto* decoded = google::protobuf::Arena::CreateMessage<pb::Payload>(&arena);
+    if (!counts || !decoded->ParseFromArray(payload.constData(), static_cast<int>(payload.size()))) {
+        ctx.problem(Severity::Error, where + u" is not a valid Sparkplug B payload (" +
+                                         QString::number(payload.size()) +
+                                         u" bytes of malformed protobuf); it was skipped.");
+        return std::move(ctx).finish();
+    }
+    if (const auto payloadTime = validTime(decoded->has_timestamp(), decoded->timestamp()))
         ctx.payloadTimeMs = *payloadTime;
 
     switch (type) {
     case MessageType::NBirth:
-        d->nodeBirth(topic, *payload, ctx);
+        d->nodeBirth(parsed, *decoded, ctx);
         break;
     case MessageType::NData:
-        d->nodeData(topic, *payload, ctx);
+        d->nodeData(parsed, *decoded, ctx);
         break;
     case MessageType::NDeath:
-        d->nodeDeath(topic, *payload, ctx);
+        d->nodeDeath(parsed, *decoded, ctx);
         break;
     case MessageType::DBirth:
-        d->deviceBirth(topic, *payload, ctx);
+        d->deviceBirth(parsed, *decoded, ctx);
         break;
     case MessageType::DData:
-        d->deviceData(topic, *payload, ctx);
+        d->deviceData(parsed, *decoded, ctx);
         break;
     case MessageType::DDeath:
-        d->deviceDeath(topic, *payload, ctx);
+        d->deviceDeath(parsed, *decoded, ctx);
         break;
     case MessageType::NCmd:
     case MessageType::DCmd:

@@ -74,13 +74,23 @@ public:
     {
         /// false: a sample's tag is the metric name; true: "group/edge node[/device]/metric".
         bool qualifiedTagNames = false;
-        // Limits against hostile or broken publishers; a message over a limit is refused with an
-        // Error problem. Defaults are far above what real edge nodes send.
-        qsizetype maxPayloadBytes = 16 * 1024 * 1024; ///< checked before decoding
-        qsizetype maxMetricsPerMessage = 100'000;     ///< counted before decoding
-        qsizetype maxMetricsPerNode = 100'000;        ///< a node's and its devices' metrics; a device counts as one
-        qsizetype maxMetricsPerSession = 1'000'000;   ///< all nodes together, same counting
+
+        // Limits against hostile or broken publishers: a message over one is refused with an
+        // Error problem. The defaults are far above what real edge nodes send.
+        /// Checked before decoding.
+        qsizetype maxPayloadBytes = qsizetype{16} * 1024 * 1024;
+        /// Counted before decoding.
+        qsizetype maxMetricsPerMessage = 100'000;
+        /// Protobuf fields at any depth, counted before decoding: bounds what decoding allocates.
+        qsizetype maxFieldsPerMessage = 1'000'000;
+        /// Metrics remembered for an edge node and its devices together; a device counts as one.
+        qsizetype maxMetricsPerNode = 100'000;
+        /// The same for all edge nodes together.
+        qsizetype maxMetricsPerSession = 1'000'000;
+        /// Memory for all births together, estimated from name lengths.
+        qsizetype maxRememberedBytes = qsizetype{512} * 1024 * 1024;
         qsizetype maxNodes = 10'000;
+
         /// While a rebirth request to a node is unanswered, no second one is sent sooner than this.
         qint64 rebirthIntervalMs = 5'000;
     };
@@ -88,14 +98,18 @@ public:
     Session();
     explicit Session(Options options);
     ~Session();
+    /// A moved-from Session may only be destroyed or assigned to.
     Session(Session&& other) noexcept;
     Session& operator=(Session&& other) noexcept;
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
     /// Handles one message. `receiveTimeMs` is this workstation's clock (ms since the epoch) when
-    /// it arrived; it stamps the samples and serves as the clock for rebirth requests. NCMD, DCMD
-    /// and STATE are not telemetry and produce nothing. Never throws.
+    /// it arrived; it stamps the samples and serves as the clock for rebirth requests. A sample's
+    /// sourceTimeMs is the metric's time stamp, else the payload's, else `receiveTimeMs`. Deaths,
+    /// and births that drop a metric or a device, yield Stale samples without a value. NCMD, DCMD
+    /// and STATE are not telemetry and produce nothing. Failures come back as problems, never as
+    /// exceptions (short of running out of memory).
     Outcome handle(QStringView topic, const QByteArray& payload, qint64 receiveTimeMs);
 
     /// Forgets every node, e.g. after the MQTT connection was re-established without a
