@@ -10,6 +10,9 @@
 #include "telemetry/signedpayload.h"
 
 #include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -44,6 +47,25 @@ struct Collector
         return nullptr;
     }
 };
+
+/// Sparkplug B payloads from an encoder that shares no code with ours: python3-protobuf with a
+/// module protoc generated from the same .proto (tests/unit/sparkplug_encode.py).
+QList<QByteArray> encodeSparkplug(const QByteArray& descriptions)
+{
+    QProcess python;
+    python.start(QStringLiteral(SPARKPLUG_PYTHON), {QStringLiteral(SPARKPLUG_ENCODER), QStringLiteral("--module-dir"),
+                                                    QStringLiteral(SPARKPLUG_PY_MODULE_DIR), QStringLiteral("encode")});
+    python.write(descriptions);
+    python.closeWriteChannel();
+    if (!python.waitForFinished(30'000) || python.exitCode() != 0) {
+        qWarning("sparkplug_encode.py: %s", python.readAllStandardError().constData());
+        return {};
+    }
+    QList<QByteArray> payloads;
+    for (const QJsonValue& v : QJsonDocument::fromJson(python.readAllStandardOutput()).array())
+        payloads.append(QByteArray::fromBase64(v.toString().toLatin1()));
+    return payloads;
+}
 
 ConnectionSecrets password(const QString& value)
 {
@@ -279,6 +301,51 @@ private Q_SLOTS:
         // The newest survive: the oldest telemetry is what gets dropped.
         QCOMPARE(std::get<double>(collector.samples.back().value), double(messages - 1));
         QCOMPARE(std::get<double>(collector.samples.front().value), double(messages - 100));
+    }
+
+    void sparkplugThroughTheBroker()
+    {
+        if (QStringLiteral(SPARKPLUG_PYTHON).isEmpty())
+            QSKIP("no python3 with protobuf (python3-protobuf) to encode Sparkplug payloads");
+        BackendSettings s = settings(Listener::Mtls, QStringLiteral("client"));
+        s.subscriptions = {{QStringLiteral("spBv1.0/boiler/#"), PayloadFormat::Sparkplug, {}, 0}};
+        MqttSource source(s, {}, nullptr);
+        Collector collector;
+        collector.attach(source);
+        source.start();
+        QTRY_COMPARE_WITH_TIMEOUT(source.presence(), Presence::Present, 10'000);
+        const QList<QByteArray> p = encodeSparkplug(
+            "[{\"timestamp\":1764100000000,\"seq\":0,\"metrics\":["
+            "{\"name\":\"bdSeq\",\"datatype\":\"Int64\",\"value\":0},"
+            "{\"name\":\"DM-TIT01\",\"alias\":1,\"datatype\":\"Double\",\"value\":21.5}]},"
+            "{\"timestamp\":1764100001000,\"seq\":1,\"metrics\":[{\"alias\":1,\"datatype\":\"Double\",\"value\":22.5}]}"
+            ","
+            "{\"timestamp\":1764100002000,\"seq\":3,\"metrics\":[{\"alias\":1,\"datatype\":\"Double\",\"value\":23.5}]}"
+            ","
+            "{\"timestamp\":1764100003000,\"metrics\":[{\"name\":\"bdSeq\",\"datatype\":\"Int64\",\"value\":0}]}]");
+        QCOMPARE(p.size(), 4);
+        const QString node = QStringLiteral("spBv1.0/boiler/%1/edge1");
+        QVERIFY(!m_broker.publish(node.arg(QStringLiteral("NBIRTH")), p[0]));
+        QVERIFY(!m_broker.publish(node.arg(QStringLiteral("NDATA")), p[1]));
+        QTRY_VERIFY_WITH_TIMEOUT(collector.last(QStringLiteral("DM-TIT01")) &&
+                                     std::get<double>(collector.last(QStringLiteral("DM-TIT01"))->value) == 22.5,
+                                 10'000);
+        QCOMPARE(collector.last(QStringLiteral("DM-TIT01"))->quality, Quality::Good);
+        QCOMPARE(collector.last(QStringLiteral("DM-TIT01"))->sourceTimeMs, 1764100001000);
+
+        // A seq gap: the data is uncertain and the workstation asks the node, through the broker,
+        // to publish its births again.
+        const auto ncmd = m_broker.subscribeOnce(node.arg(QStringLiteral("NCMD")), 15'000, [&] {
+            QVERIFY(!m_broker.publish(node.arg(QStringLiteral("NDATA")), p[2]));
+        });
+        QVERIFY2(ncmd.payload, qPrintable(ncmd.run.describe()));
+        QVERIFY(ncmd.payload->contains("Node Control/Rebirth"));
+        QTRY_VERIFY_WITH_TIMEOUT(std::get<double>(collector.last(QStringLiteral("DM-TIT01"))->value) == 23.5, 10'000);
+        QCOMPARE(collector.last(QStringLiteral("DM-TIT01"))->quality, Quality::Uncertain);
+
+        // The node's death makes its tags stale.
+        QVERIFY(!m_broker.publish(node.arg(QStringLiteral("NDEATH")), p[3]));
+        QTRY_COMPARE_WITH_TIMEOUT(collector.last(QStringLiteral("DM-TIT01"))->quality, Quality::Stale, 10'000);
     }
 
 private:
