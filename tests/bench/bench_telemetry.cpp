@@ -42,15 +42,19 @@ double nowMicros()
     return double(std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - g_epoch).count());
 }
 
+/// Runs the event loop until `done` or the timeout. It sleeps between events: a loop that polls
+/// without blocking would burn a core that the broker and the receiving threads need.
 template <typename Predicate>
 bool waitFor(Predicate done, int timeoutMs)
 {
     QElapsedTimer clock;
     clock.start();
+    QTimer wake;
+    wake.start(20);
     while (!done()) {
         if (clock.elapsed() > timeoutMs)
             return false;
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents);
     }
     return true;
 }
