@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "alarms/alarm.h"
+
 #include <QHash>
 #include <QList>
 #include <QString>
@@ -60,6 +62,8 @@ struct TagBinding
     QString unit;
     std::optional<double> rangeMin;
     std::optional<double> rangeMax;
+    /// The tag's alarms (docs/plant-format.md, "Alarms"); tag and unit are those of this binding.
+    std::optional<::twinspect::alarms::AlarmConfig> alarms;
 };
 
 struct MetadataEntry

@@ -152,6 +152,21 @@ SUFFIXES = {
 }
 ON_OFF_COMMANDS = {"PP": "Run command", "SOL": "Open command", "HT": "Heater on command"}
 
+# Alarms (docs/plant-format.md, "Alarms"), matched to twinspect-sim's fault cycle (docs/cli.md):
+# DM-TWIT-03 overshoots to 95.5-100 % of its 0-100 degC range, then drops to 93 %, below hi minus
+# the deadband; pump PP01A trips (DM-PP01A-R false) and DM-FT01 falls to about 0 l/min. HiHi is
+# above the overshoot's usual band so only a real excursion reaches it. Normal operation (levels
+# 30-80 %, flows 45-70 %, temperatures 35-65 %) stays clear of every limit.
+ALARMS = {
+    "DM-TWIT-03": {"hihi": {"limit": 98, "priority": "urgent"}, "hi": {"limit": 95, "priority": "high"},
+                   "deadband": 1.0, "onDelayMs": 2000, "offDelayMs": 5000},
+    "DM-LIT01": {"hi": {"limit": 900, "priority": "high"}, "lo": {"limit": 200, "priority": "medium"},
+                 "deadband": 10, "onDelayMs": 5000, "offDelayMs": 5000},
+    "DM-FT01": {"lo": {"limit": 40, "priority": "high"}, "deadband": 5, "onDelayMs": 2000, "offDelayMs": 2000},
+    "DM-LSH01": {"state": True, "priority": "high"},    # high-level switch tripped
+    "DM-PP01A-R": {"state": False, "priority": "high"},  # transfer pump stopped
+}
+
 
 def tag_binding(tag, kind):
     suffix = tag.rsplit("-", 1)[-1]
@@ -169,6 +184,8 @@ def tag_binding(tag, kind):
     if rng:  # booleans get no range
         binding["range"] = list(rng)
     binding["description"] = description
+    if tag in ALARMS:
+        binding["alarms"] = ALARMS[tag]
     return binding
 
 
@@ -302,7 +319,7 @@ def main():
                       "metadata": {"hai_link": "both directions" if both else f"{frm} → {to} only"}})
 
     plant = {
-        "format": "twinspect-plant", "version": 1,
+        "format": "twinspect-plant", "version": 2,  # 2: tag alarms
         "site": {
             "id": "hai-boiler", "name": "HAI boiler process (demo)",
             "description": ("Demo plant built from the boiler process topology of the HAI ICS security dataset: "
@@ -323,9 +340,14 @@ def main():
     # Keep number arrays (positions, sizes, waypoints) on one line so the file stays readable.
     text = re.sub(r"\[\s*(-?[\d.]+(?:,\s*-?[\d.]+)*)\s*\]",
                   lambda m: "[" + re.sub(r",\s*", ", ", m.group(1)) + "]", text)
+    # Alarm limits too: {"limit": 95, "priority": "high"} on one line.
+    text = re.sub(r"\{\s*(\"limit\": [-\d.]+),\s*(\"priority\": \"\w+\")\s*\}", r"{\1, \2}", text)
     out.write_text(text + "\n", encoding="utf-8")
-    print(f"wrote {out}: {len(assets)} assets, {len(pipes)} pipes, "
-          f"{sum(len(a.get('tags', [])) for a in assets.values())} tags")
+    bound = [t["id"] for a in assets.values() for t in a.get("tags", [])]
+    if set(ALARMS) - set(bound):
+        sys.exit(f"alarms for tags the plant does not bind: {sorted(set(ALARMS) - set(bound))}")
+    print(f"wrote {out}: {len(assets)} assets, {len(pipes)} pipes, {len(bound)} tags, "
+          f"{sum('alarms' in t for a in assets.values() for t in a.get('tags', []))} with alarms")
 
 
 if __name__ == "__main__":
