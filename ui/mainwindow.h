@@ -32,6 +32,7 @@ class TwinView;
 }
 namespace telemetry {
 class TelemetryHub;
+struct BackendSecrets;
 struct BackendSettings;
 struct SecurityEvent;
 } // namespace telemetry
@@ -131,8 +132,7 @@ private:
     void showChangePassword();
     void onTelemetrySecurityEvent(const QString& backendId, const telemetry::SecurityEvent& event);
     void updateTelemetryStatus();
-    void applyBackend(const telemetry::BackendSettings& settings, const std::optional<QString>& password,
-                      const std::optional<QString>& keyPassphrase, bool isNew);
+    void applyBackend(const telemetry::BackendSettings& settings, const telemetry::BackendSecrets& secrets, bool isNew);
     void removeBackend(const QString& id);
 public:
     /// Asks for an electronic signature for a critical action the role allows, and calls

@@ -36,7 +36,17 @@ void MainWindow::setTelemetry(telemetry::TelemetryHub* hub)
 
     m_connections = new ConnectionsPanel(hub);
     m_connections->setCanManage(m_session && m_session->can(identity::Permission::ManageBackends));
-    connect(m_connections, &ConnectionsPanel::applyRequested, this, &MainWindow::applyBackend);
+    // Direct: the panel's requested token and client secret are only set while applyRequested is emitted.
+    connect(
+        m_connections, &ConnectionsPanel::applyRequested, this,
+        [this](const telemetry::BackendSettings& settings, const std::optional<QString>& password,
+               const std::optional<QString>& keyPassphrase, bool isNew) {
+            applyBackend(settings,
+                         telemetry::BackendSecrets{password, keyPassphrase, m_connections->requestedToken(),
+                                                   m_connections->requestedClientSecret()},
+                         isNew);
+        },
+        Qt::DirectConnection);
     connect(m_connections, &ConnectionsPanel::removeRequested, this, &MainWindow::removeBackend);
     connect(m_connections, &ConnectionsPanel::auditedAction, this,
             [this](const QString& action, const QString& target, const QString& outcome, const QString& reason) {
@@ -91,8 +101,8 @@ QString secretChange(const std::optional<QString>& secret)
 
 } // namespace
 
-void MainWindow::applyBackend(const telemetry::BackendSettings& settings, const std::optional<QString>& password,
-                              const std::optional<QString>& keyPassphrase, bool isNew)
+void MainWindow::applyBackend(const telemetry::BackendSettings& settings, const telemetry::BackendSecrets& secrets,
+                              bool isNew)
 {
     telemetry::TelemetryHub* hub = m_telemetry;
     if (!hub || !m_session) {
@@ -103,24 +113,26 @@ void MainWindow::applyBackend(const telemetry::BackendSettings& settings, const 
     const QString what = isNew
                              ? tr("Add telemetry backend \"%1\" (%2)").arg(settings.id, settings.url.toDisplayString())
                              : tr("Change telemetry backend \"%1\"").arg(settings.id);
-    signThen(int(identity::Permission::ManageBackends), what, settings.id,
-             [this, hub, settings, password, keyPassphrase, action] {
-                 const std::optional<telemetry::BackendSettings> before = hub->backend(settings.id);
-                 QJsonObject details;
-                 details.insert(QLatin1String("changed"),
-                                QJsonArray::fromStringList(changedSettings(
-                                    before ? settingsObject(*before) : QJsonObject(), settingsObject(settings))));
-                 details.insert(QLatin1String("password"), secretChange(password));
-                 details.insert(QLatin1String("keyPassphrase"), secretChange(keyPassphrase));
-                 const auto saved = hub->saveBackend(settings, password, keyPassphrase);
-                 if (!saved) {
-                     recordAction(action, settings.id, QStringLiteral("failure"), saved.error().message, details);
-                     statusBar()->showMessage(tr("Backend not saved: %1").arg(saved.error().message), 10000);
-                     return;
-                 }
-                 recordAction(action, settings.id, QStringLiteral("success"), {}, details);
-                 statusBar()->showMessage(tr("Backend \"%1\" saved; connecting").arg(settings.id), 6000);
-             });
+    signThen(int(identity::Permission::ManageBackends), what, settings.id, [this, hub, settings, secrets, action] {
+        const std::optional<telemetry::BackendSettings> before = hub->backend(settings.id);
+        QJsonObject details;
+        details.insert(QLatin1String("changed"),
+                       QJsonArray::fromStringList(changedSettings(before ? settingsObject(*before) : QJsonObject(),
+                                                                  settingsObject(settings))));
+        // Which secrets changed, never their values.
+        details.insert(QLatin1String("password"), secretChange(secrets.password));
+        details.insert(QLatin1String("keyPassphrase"), secretChange(secrets.keyPassphrase));
+        details.insert(QLatin1String("token"), secretChange(secrets.token));
+        details.insert(QLatin1String("clientSecret"), secretChange(secrets.clientSecret));
+        const auto saved = hub->saveBackend(settings, secrets);
+        if (!saved) {
+            recordAction(action, settings.id, QStringLiteral("failure"), saved.error().message, details);
+            statusBar()->showMessage(tr("Backend not saved: %1").arg(saved.error().message), 10000);
+            return;
+        }
+        recordAction(action, settings.id, QStringLiteral("success"), {}, details);
+        statusBar()->showMessage(tr("Backend \"%1\" saved; connecting").arg(settings.id), 6000);
+    });
 }
 
 void MainWindow::removeBackend(const QString& id)

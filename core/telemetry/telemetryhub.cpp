@@ -10,6 +10,10 @@
 #include <QDir>
 #include <QFile>
 
+#include <algorithm>
+#include <iterator>
+#include <utility>
+
 namespace twinspect::telemetry {
 
 TelemetryHub::TelemetryHub(QString dataDir, QObject* parent)
@@ -84,7 +88,9 @@ bool TelemetryHub::hasSecret(const QString& id, QStringView what) const
 }
 
 ConnectionSecrets TelemetryHub::secretsFor(const QString& id, const std::optional<QString>& password,
-                                           const std::optional<QString>& keyPassphrase) const
+                                           const std::optional<QString>& keyPassphrase,
+                                           const std::optional<QString>& token,
+                                           const std::optional<QString>& clientSecret) const
 {
     ConnectionSecrets secrets;
     auto store = SecretStore::open(secretsPath());
@@ -98,6 +104,10 @@ ConnectionSecrets TelemetryHub::secretsFor(const QString& id, const std::optiona
         secrets.password = *password;
     if (keyPassphrase)
         secrets.keyPassphrase = *keyPassphrase;
+    if (token)
+        secrets.token = *token;
+    if (clientSecret)
+        secrets.clientSecret = *clientSecret;
     return secrets;
 }
 
@@ -148,6 +158,11 @@ void TelemetryHub::stopSource(const QString& id)
 Result<bool> TelemetryHub::saveBackend(const BackendSettings& settings, const std::optional<QString>& password,
                                        const std::optional<QString>& keyPassphrase)
 {
+    return saveBackend(settings, BackendSecrets{password, keyPassphrase, std::nullopt, std::nullopt});
+}
+
+Result<bool> TelemetryHub::saveBackend(const BackendSettings& settings, const BackendSecrets& secrets)
+{
     QList<BackendSettings> updated = m_backends;
     const auto it =
         std::find_if(updated.begin(), updated.end(), [&](const BackendSettings& b) { return b.id == settings.id; });
@@ -156,16 +171,20 @@ Result<bool> TelemetryHub::saveBackend(const BackendSettings& settings, const st
     else
         updated.append(settings);
     // Secrets first: a saved backend that cannot authenticate is worse than an unsaved edit.
-    if (password || keyPassphrase) {
+    const std::pair<QStringView, const std::optional<QString>*> given[] = {
+        {u"password", &secrets.password},
+        {u"key-passphrase", &secrets.keyPassphrase},
+        {u"token", &secrets.token},
+        {u"client-secret", &secrets.clientSecret},
+    };
+    if (std::any_of(std::begin(given), std::end(given), [](const auto& g) { return g.second->has_value(); })) {
         auto store = SecretStore::open(secretsPath());
         if (!store)
             return store.error();
-        if (password) {
-            if (auto r = store.value().set(settings.secretKey(u"password"), *password); !r)
-                return r.error();
-        }
-        if (keyPassphrase) {
-            if (auto r = store.value().set(settings.secretKey(u"key-passphrase"), *keyPassphrase); !r)
+        for (const auto& [what, secret] : given) {
+            if (!secret->has_value())
+                continue;
+            if (auto r = store.value().set(settings.secretKey(what), **secret); !r)
                 return r.error();
         }
     }

@@ -17,6 +17,16 @@ namespace twinspect::telemetry {
 class MqttSource;
 class TagStore;
 
+/// The secrets saveBackend() stores with a backend. Each: nullopt keeps the stored one, an empty
+/// string forgets it, anything else replaces it.
+struct BackendSecrets
+{
+    std::optional<QString> password;      ///< "<id>/password"
+    std::optional<QString> keyPassphrase; ///< "<id>/key-passphrase"
+    std::optional<QString> token;         ///< "<id>/token": a static bearer token (HTTPS / WSS)
+    std::optional<QString> clientSecret;  ///< "<id>/client-secret": the OAuth2 client secret (HTTPS / WSS)
+};
+
 /// The workstation's backends: reads backends.json and the secret store from the data folder,
 /// runs one source per enabled backend, feeds the tag store, and applies changes made in the
 /// Connections dock (saving them first, so nothing is lost). Lives in the GUI thread.
@@ -44,12 +54,16 @@ public:
 
     /// Adds or replaces a backend, stores the secrets given (nullopt: keep the stored one; an
     /// empty string: forget it), saves, and restarts its source. Errors leave everything as it was.
+    Result<bool> saveBackend(const BackendSettings& settings, const BackendSecrets& secrets);
+    /// The same, keeping any stored token and client secret.
     Result<bool> saveBackend(const BackendSettings& settings, const std::optional<QString>& password,
                              const std::optional<QString>& keyPassphrase);
     Result<bool> removeBackend(const QString& id);
     /// The secrets a connection check of this backend needs (stored ones unless given).
     ConnectionSecrets secretsFor(const QString& id, const std::optional<QString>& password = std::nullopt,
-                                 const std::optional<QString>& keyPassphrase = std::nullopt) const;
+                                 const std::optional<QString>& keyPassphrase = std::nullopt,
+                                 const std::optional<QString>& token = std::nullopt,
+                                 const std::optional<QString>& clientSecret = std::nullopt) const;
 
 Q_SIGNALS:
     void backendsChanged();

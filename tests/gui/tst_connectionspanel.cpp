@@ -12,6 +12,7 @@
 #include <QAbstractItemModelTester>
 #include <QAction>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDateTime>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -23,6 +24,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTableWidget>
@@ -338,6 +340,164 @@ private Q_SLOTS:
         QVERIFY(hub.saveBackend(applied.settings, applied.password, applied.keyPassphrase).ok());
         QVERIFY(!hub.hasSecret(u"pw-broker"_s, u"password"));
         QVERIFY(!readAll(hub.secretsPath()).contains(m_broker.password().toUtf8()));
+    }
+
+    void httpsDialogRoundTrip()
+    {
+        // GIVEN the Add dialog, which starts as MQTT
+        ui::BackendDialog dialog(ui::BackendDialog::Mode::Add, nullptr, {});
+        const auto shown = [&](const char* name) {
+            auto* field = dialog.findChild<QWidget*>(QLatin1String(name));
+            return field && field->isVisibleTo(&dialog);
+        };
+        const auto errorOf = [&](const char* name) {
+            auto* label = dialog.findChild<QLabel*>(QLatin1String(name) + QStringLiteral("Error"));
+            return label && !label->isHidden() ? label->text() : QString();
+        };
+        const auto chooseKind = [&](BackendSettings::Kind kind) {
+            dialog.kindField()->setCurrentIndex(dialog.kindField()->findData(static_cast<int>(kind)));
+        };
+        QCOMPARE(dialog.settings().kind, BackendSettings::Kind::Mqtt);
+        QVERIFY(shown("backendSubscriptions") && shown("backendClientId") && shown("backendMqttVersion"));
+        QVERIFY(!shown("backendToken") && !shown("backendTokenUrl") && !shown("backendPollInterval"));
+        QVERIFY(!shown("backendClientSecret") && !shown("backendOauthClientId"));
+
+        // WHEN the kind becomes HTTPS polling, then WSS stream
+        chooseKind(BackendSettings::Kind::Https);
+        // THEN only what that kind uses is shown
+        QVERIFY(!shown("backendSubscriptions") && !shown("backendClientId") && !shown("backendMqttVersion"));
+        QVERIFY(shown("backendToken") && shown("backendTokenUrl") && shown("backendPollInterval"));
+        QVERIFY(shown("backendClientSecret") && shown("backendOauthClientId"));
+        QVERIFY(!shown("backendForgetToken") && !shown("backendForgetClientSecret")); // nothing stored
+        QCOMPARE(dialog.tokenField()->echoMode(), QLineEdit::Password);
+        QCOMPARE(dialog.clientSecretField()->echoMode(), QLineEdit::Password);
+        QVERIFY(dialog.tokenField()->placeholderText().contains(u"none stored"));
+        chooseKind(BackendSettings::Kind::Wss);
+        QVERIFY(!shown("backendPollInterval") && shown("backendToken") && !shown("backendSubscriptions"));
+        chooseKind(BackendSettings::Kind::Https);
+
+        // An MQTT URL for an HTTPS backend, a plain-http token URL and no client id are refused inline.
+        QTest::keyClicks(dialog.idField(), u"gw-boiler"_s);
+        QTest::keyClicks(dialog.urlField(), u"mqtts://gw.plant.example:8883"_s);
+        dialog.findChild<QLineEdit*>(u"backendCaFile"_s)->setText(m_broker.pkiPath(u"ca.crt"_s));
+        QTest::keyClicks(dialog.tokenUrlField(), u"http://idp.plant.example/oauth2/token"_s);
+        QTest::keyClicks(dialog.tokenField(), u"Bearer-Typed-7"_s);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        clickOk(&dialog);
+        QVERIFY(dialog.isVisible()); // stays open
+        QVERIFY2(errorOf("backendUrl").contains(u"https://"), qPrintable(errorOf("backendUrl")));
+        QVERIFY2(errorOf("backendTokenUrl").contains(u"https"), qPrintable(errorOf("backendTokenUrl")));
+        QVERIFY2(!errorOf("backendOauthClientId").isEmpty(), qPrintable(dialog.errorText()));
+        QVERIFY(!dialog.errorText().contains(u"Bearer-Typed-7"));
+        dialog.urlField()->setText(u"https://gw.plant.example/api/telemetry"_s);
+        dialog.tokenUrlField()->setText(u"https://idp.plant.example/oauth2/token"_s);
+        QVERIFY(!dialog.validate());
+        QVERIFY(errorOf("backendUrl").isEmpty() && errorOf("backendTokenUrl").isEmpty());
+        QVERIFY(!errorOf("backendOauthClientId").isEmpty()); // a token URL needs a client id
+        QTest::keyClicks(dialog.oauthClientIdField(), u"twinspect-ws7"_s);
+        dialog.findChild<QSpinBox*>(u"backendPollInterval"_s)->setValue(2500);
+        QVERIFY2(dialog.validate(), qPrintable(dialog.errorText()));
+
+        // The settings are those of an HTTPS backend (no MQTT leftovers), the typed token is new.
+        const BackendSettings s = dialog.settings();
+        QCOMPARE(s.kind, BackendSettings::Kind::Https);
+        QCOMPARE(s.pollIntervalMs, 2500);
+        QCOMPARE(s.tokenUrl, u"https://idp.plant.example/oauth2/token"_s);
+        QCOMPARE(s.oauthClientId, u"twinspect-ws7"_s);
+        QVERIFY(s.subscriptions.isEmpty());
+        QVERIFY(validateBackend(s).isEmpty());
+        QCOMPARE(dialog.token(), std::optional<QString>(u"Bearer-Typed-7"_s));
+        QVERIFY(!dialog.clientSecret().has_value());
+        QVERIFY(!serializeBackendSettings({s}).contains("Bearer-Typed-7"));
+        clickOk(&dialog);
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+
+        // Editing with stored secrets: announced, never shown; untouched keeps, forget sends empty.
+        ui::BackendDialog edit(ui::BackendDialog::Mode::Edit, nullptr, {s.id});
+        edit.setSettings(s, false, false, true, true);
+        QCOMPARE(serializeBackendSettings({edit.settings()}), serializeBackendSettings({s}));
+        QCOMPARE(edit.kindField()->currentData().toInt(), static_cast<int>(BackendSettings::Kind::Https));
+        QVERIFY(edit.tokenField()->text().isEmpty());
+        QVERIFY(edit.tokenField()->placeholderText().contains(u"stored — leave empty to keep"));
+        QVERIFY(edit.forgetTokenBox()->isVisibleTo(&edit) && edit.forgetClientSecretBox()->isVisibleTo(&edit));
+        QVERIFY(!edit.token().has_value());
+        QVERIFY(!edit.clientSecret().has_value());
+        edit.forgetTokenBox()->setChecked(true);
+        QVERIFY(edit.token().has_value() && edit.token()->isEmpty());
+        QVERIFY(!edit.tokenField()->isEnabled());
+        QTest::keyClicks(edit.clientSecretField(), u"Client-Secret-8"_s);
+        QCOMPARE(edit.clientSecret(), std::optional<QString>(u"Client-Secret-8"_s));
+        // An MQTT backend uses neither: its fields are hidden and whatever is stored is kept.
+        edit.kindField()->setCurrentIndex(edit.kindField()->findData(static_cast<int>(BackendSettings::Kind::Mqtt)));
+        QVERIFY(!edit.forgetTokenBox()->isVisibleTo(&edit) && !edit.tokenField()->isVisibleTo(&edit));
+        QVERIFY(!edit.token().has_value() && !edit.clientSecret().has_value());
+    }
+
+    void hubKeepsTokensInTheSecretStoreOnly()
+    {
+        // GIVEN a hub and an HTTPS backend (disabled: nothing to connect to)
+        QTemporaryDir dir;
+        TelemetryHub hub(dir.path());
+        QVERIFY(hub.load().ok());
+        BackendSettings s;
+        s.id = QStringLiteral("gw-boiler");
+        s.name = QStringLiteral("Boiler gateway");
+        s.kind = BackendSettings::Kind::Https;
+        s.enabled = false;
+        s.url = QUrl(QStringLiteral("https://gw.plant.example/api/telemetry"));
+        s.tls.caFile = m_broker.pkiPath(u"ca.crt"_s);
+        s.tokenUrl = QStringLiteral("https://idp.plant.example/oauth2/token");
+        s.oauthClientId = QStringLiteral("twinspect-ws7");
+
+        // WHEN it is saved with a token and a client secret
+        QVERIFY(
+            hub.saveBackend(s, BackendSecrets{std::nullopt, std::nullopt, u"Bearer-Token-7"_s, u"Client-Secret-8"_s})
+                .ok());
+
+        // THEN they are in secrets.json (0600), never in backends.json
+        const QByteArray backendsJson = readAll(hub.settingsPath());
+        QVERIFY(backendsJson.contains("gw-boiler") && backendsJson.contains("twinspect-ws7"));
+        QVERIFY(!backendsJson.contains("Bearer-Token-7") && !backendsJson.contains("Client-Secret-8"));
+        const QByteArray secretsJson = readAll(hub.secretsPath());
+        QVERIFY(secretsJson.contains("Bearer-Token-7") && secretsJson.contains("Client-Secret-8"));
+        QCOMPARE(QFile::permissions(hub.secretsPath()) & ~(QFile::ReadUser | QFile::WriteUser),
+                 QFile::ReadOwner | QFile::WriteOwner);
+        QVERIFY(hub.hasSecret(s.id, u"token") && hub.hasSecret(s.id, u"client-secret"));
+        QCOMPARE(hub.secretsFor(s.id).token, u"Bearer-Token-7"_s);
+        QCOMPARE(hub.secretsFor(s.id).clientSecret, u"Client-Secret-8"_s);
+        QCOMPARE(hub.secretsFor(s.id, std::nullopt, std::nullopt, u"typed"_s).token, u"typed"_s);
+
+        // AND the three-argument save keeps them; an empty one forgets just that secret
+        QVERIFY(hub.saveBackend(s, std::nullopt, std::nullopt).ok());
+        QVERIFY(hub.hasSecret(s.id, u"token") && hub.hasSecret(s.id, u"client-secret"));
+        QVERIFY(hub.saveBackend(s, BackendSecrets{std::nullopt, std::nullopt, QString(), std::nullopt}).ok());
+        QVERIFY(!hub.hasSecret(s.id, u"token"));
+        QVERIFY(hub.hasSecret(s.id, u"client-secret"));
+        QVERIFY(!readAll(hub.secretsPath()).contains("Bearer-Token-7"));
+
+        // AND the panel's Edit dialog offers to forget the stored client secret and hands a new token over
+        ui::ConnectionsPanel panel(&hub);
+        panel.selectBackend(s.id);
+        std::optional<QString> token;
+        std::optional<QString> clientSecret;
+        int applied = 0;
+        connect(&panel, &ui::ConnectionsPanel::applyRequested, this, [&] {
+            token = panel.requestedToken();
+            clientSecret = panel.requestedClientSecret();
+            ++applied;
+        });
+        ui::BackendDialog* dialog = panel.editSelected();
+        QVERIFY(dialog);
+        QVERIFY(dialog->tokenField()->isVisible());
+        QVERIFY(dialog->forgetTokenBox()->isHidden());         // forgotten above
+        QVERIFY(dialog->forgetClientSecretBox()->isVisible()); // still stored
+        QTest::keyClicks(dialog->tokenField(), u"Bearer-Token-9"_s);
+        clickOk(dialog);
+        QCOMPARE(applied, 1);
+        QCOMPARE(token, std::optional<QString>(u"Bearer-Token-9"_s));
+        QVERIFY(!clientSecret.has_value());
+        QVERIFY(!panel.requestedToken().has_value()); // only while applyRequested is delivered
     }
 
     void testShowsOkAndRefused()

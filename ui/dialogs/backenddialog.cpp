@@ -20,6 +20,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QThread>
@@ -143,6 +144,14 @@ BackendDialog::BackendDialog(Mode mode, telemetry::TelemetryHub* hub, QStringLis
     , m_testButton(new QPushButton(tr("&Test")))
     , m_testBusy(new QProgressBar)
     , m_testResult(new QLabel)
+    , m_kind(new QComboBox)
+    , m_pollInterval(new QSpinBox)
+    , m_tokenUrl(new QLineEdit)
+    , m_oauthClientId(new QLineEdit)
+    , m_token(new QLineEdit)
+    , m_forgetToken(new QCheckBox(tr("Forget stored bearer token")))
+    , m_clientSecret(new QLineEdit)
+    , m_forgetClientSecret(new QCheckBox(tr("Forget stored OAuth2 client secret")))
 {
     setObjectName(QStringLiteral("backendDialog"));
     setWindowTitle(mode == Mode::Add ? tr("Add a telemetry backend") : tr("Edit a telemetry backend"));
@@ -156,7 +165,8 @@ BackendDialog::BackendDialog(Mode mode, telemetry::TelemetryHub* hub, QStringLis
     left->addStretch(1);
     auto* right = new QVBoxLayout;
     right->addWidget(buildTlsGroup());
-    right->addWidget(buildSubscriptionsGroup(), 1);
+    m_subscriptionsGroup = buildSubscriptionsGroup();
+    right->addWidget(m_subscriptionsGroup, 1);
     columns->addLayout(left, 1);
     columns->addLayout(right, 1);
     auto* content = new QWidget;
@@ -202,6 +212,7 @@ BackendDialog::BackendDialog(Mode mode, telemetry::TelemetryHub* hub, QStringLis
     defaults.enabled = true;
     defaults.subscriptions.append({QStringLiteral("plant/+/+"), PayloadFormat::Json, QStringLiteral("{2}"), 1});
     setSettings(defaults, false, false);
+    connect(m_kind, &QComboBox::currentIndexChanged, this, &BackendDialog::updateKindFields);
 }
 
 BackendDialog::~BackendDialog()
@@ -219,6 +230,10 @@ QWidget* BackendDialog::buildConnectionGroup()
     m_name->setObjectName(QStringLiteral("backendName"));
     m_name->setPlaceholderText(tr("shown in the Connections dock"));
     m_enabled->setObjectName(QStringLiteral("backendEnabled"));
+    m_kind->setObjectName(QStringLiteral("backendKind"));
+    m_kind->addItem(tr("MQTT over TLS"), static_cast<int>(BackendSettings::Kind::Mqtt));
+    m_kind->addItem(tr("HTTPS polling"), static_cast<int>(BackendSettings::Kind::Https));
+    m_kind->addItem(tr("WSS stream"), static_cast<int>(BackendSettings::Kind::Wss));
     m_url->setObjectName(QStringLiteral("backendUrl"));
     m_url->setPlaceholderText(QStringLiteral("mqtts://broker.plant.local:8883"));
     m_version->setObjectName(QStringLiteral("backendMqttVersion"));
@@ -226,6 +241,11 @@ QWidget* BackendDialog::buildConnectionGroup()
     m_version->addItem(QStringLiteral("5"), static_cast<int>(BackendSettings::MqttVersion::V5));
     m_clientId->setObjectName(QStringLiteral("backendClientId"));
     m_clientId->setPlaceholderText(tr("empty: chosen at connect time"));
+    m_pollInterval->setObjectName(QStringLiteral("backendPollInterval"));
+    m_pollInterval->setRange(50, 3'600'000);
+    m_pollInterval->setSingleStep(100);
+    m_pollInterval->setSuffix(tr(" ms"));
+    m_pollInterval->setToolTip(tr("Time from the end of one answer to the next request"));
     m_connectTimeout->setObjectName(QStringLiteral("backendConnectTimeout"));
     m_connectTimeout->setRange(500, 300'000);
     m_connectTimeout->setSingleStep(500);
@@ -244,13 +264,16 @@ QWidget* BackendDialog::buildConnectionGroup()
     addErrorRow(form, m_id);
     form->addRow(tr("&Name"), m_name);
     form->addRow(QString(), m_enabled);
+    form->addRow(tr("&Kind"), m_kind);
     form->addRow(tr("&URL"), m_url);
     addErrorRow(form, m_url);
     form->addRow(tr("MQTT version"), m_version);
     form->addRow(tr("Client id"), m_clientId);
+    form->addRow(tr("Poll interval"), m_pollInterval);
     form->addRow(tr("Connect timeout"), m_connectTimeout);
     form->addRow(tr("Expected period"), m_expectedPeriod);
     form->addRow(tr("Queue limit"), m_queueLimit);
+    m_connectionForm = form;
     return group(tr("Connection"), form);
 }
 
@@ -263,7 +286,15 @@ QWidget* BackendDialog::buildAuthenticationGroup()
     m_forgetPassword->setObjectName(QStringLiteral("backendForgetPassword"));
     m_keyPassphrase->setObjectName(QStringLiteral("backendKeyPassphrase"));
     m_forgetKeyPassphrase->setObjectName(QStringLiteral("backendForgetKeyPassphrase"));
-    for (QLineEdit* secret : {m_password, m_keyPassphrase}) {
+    m_tokenUrl->setObjectName(QStringLiteral("backendTokenUrl"));
+    m_tokenUrl->setPlaceholderText(tr("OAuth2 token endpoint (https://…); empty: a static bearer token"));
+    m_oauthClientId->setObjectName(QStringLiteral("backendOauthClientId"));
+    m_oauthClientId->setPlaceholderText(tr("needed with a token URL"));
+    m_token->setObjectName(QStringLiteral("backendToken"));
+    m_forgetToken->setObjectName(QStringLiteral("backendForgetToken"));
+    m_clientSecret->setObjectName(QStringLiteral("backendClientSecret"));
+    m_forgetClientSecret->setObjectName(QStringLiteral("backendForgetClientSecret"));
+    for (QLineEdit* secret : {m_password, m_keyPassphrase, m_token, m_clientSecret}) {
         secret->setEchoMode(QLineEdit::Password);
         secret->setClearButtonEnabled(true);
     }
@@ -277,11 +308,22 @@ QWidget* BackendDialog::buildAuthenticationGroup()
     };
     bindForget(m_forgetPassword, m_password);
     bindForget(m_forgetKeyPassphrase, m_keyPassphrase);
+    bindForget(m_forgetToken, m_token);
+    bindForget(m_forgetClientSecret, m_clientSecret);
     form->addRow(tr("User name"), m_username);
     form->addRow(tr("&Password"), m_password);
     form->addRow(QString(), m_forgetPassword);
     form->addRow(tr("Key passphrase"), m_keyPassphrase);
     form->addRow(QString(), m_forgetKeyPassphrase);
+    form->addRow(tr("Bearer token"), m_token);
+    form->addRow(QString(), m_forgetToken);
+    form->addRow(tr("Token URL"), m_tokenUrl);
+    addErrorRow(form, m_tokenUrl);
+    form->addRow(tr("OAuth2 client id"), m_oauthClientId);
+    addErrorRow(form, m_oauthClientId);
+    form->addRow(tr("OAuth2 client secret"), m_clientSecret);
+    form->addRow(QString(), m_forgetClientSecret);
+    m_authForm = form;
     return group(tr("Authentication"), form);
 }
 
@@ -434,13 +476,52 @@ void BackendDialog::setSecretState(QLineEdit* field, QCheckBox* forget, bool sto
     forget->setVisible(stored);
 }
 
-void BackendDialog::setSettings(const BackendSettings& settings, bool hasPassword, bool hasKeyPassphrase)
+BackendSettings::Kind BackendDialog::kind() const
+{
+    return static_cast<BackendSettings::Kind>(m_kind->currentData().toInt());
+}
+
+void BackendDialog::updateKindFields()
+{
+    const BackendSettings::Kind k = kind();
+    const bool mqtt = k == BackendSettings::Kind::Mqtt;
+    m_connectionForm->setRowVisible(m_version, mqtt);
+    m_connectionForm->setRowVisible(m_clientId, mqtt);
+    m_connectionForm->setRowVisible(m_pollInterval, k == BackendSettings::Kind::Https);
+    for (QWidget* field : {static_cast<QWidget*>(m_token), static_cast<QWidget*>(m_tokenUrl),
+                           static_cast<QWidget*>(m_oauthClientId), static_cast<QWidget*>(m_clientSecret)})
+        m_authForm->setRowVisible(field, !mqtt);
+    // A forget box only shows for a stored secret, and only for a kind that uses it.
+    m_authForm->setRowVisible(m_forgetToken, !mqtt && m_hasToken);
+    m_authForm->setRowVisible(m_forgetClientSecret, !mqtt && m_hasClientSecret);
+    // The error rows of hidden fields go with them (a stale error would name a field one cannot see).
+    for (QWidget* field : {static_cast<QWidget*>(m_tokenUrl), static_cast<QWidget*>(m_oauthClientId)}) {
+        if (QLabel* error = m_errorLabels.value(field); error && mqtt)
+            error->setVisible(false);
+    }
+    m_subscriptionsGroup->setVisible(mqtt);
+    const QString example = mqtt ? QStringLiteral("mqtts://broker.plant.example:8883")
+                            : k == BackendSettings::Kind::Https
+                                ? QStringLiteral("https://gw.plant.example/api/telemetry")
+                                : QStringLiteral("wss://gw.plant.example/stream");
+    m_url->setPlaceholderText(tr("e.g. %1").arg(example));
+}
+
+void BackendDialog::setSettings(const BackendSettings& settings, bool hasPassword, bool hasKeyPassphrase, bool hasToken,
+                                bool hasClientSecret)
 {
     m_base = settings;
     m_id->setText(settings.id);
     m_name->setText(settings.name);
     m_enabled->setChecked(settings.enabled);
+    {
+        const QSignalBlocker block(m_kind); // updateKindFields() below, once every field is filled
+        m_kind->setCurrentIndex(m_kind->findData(static_cast<int>(settings.kind)));
+    }
     m_url->setText(settings.url.toString());
+    m_pollInterval->setValue(settings.pollIntervalMs);
+    m_tokenUrl->setText(settings.tokenUrl);
+    m_oauthClientId->setText(settings.oauthClientId);
     m_version->setCurrentIndex(m_version->findData(static_cast<int>(settings.mqttVersion)));
     m_clientId->setText(settings.clientId);
     m_connectTimeout->setValue(settings.connectTimeoutMs);
@@ -449,6 +530,10 @@ void BackendDialog::setSettings(const BackendSettings& settings, bool hasPasswor
     m_username->setText(settings.username);
     setSecretState(m_password, m_forgetPassword, hasPassword);
     setSecretState(m_keyPassphrase, m_forgetKeyPassphrase, hasKeyPassphrase);
+    m_hasToken = hasToken;
+    m_hasClientSecret = hasClientSecret;
+    setSecretState(m_token, m_forgetToken, hasToken);
+    setSecretState(m_clientSecret, m_forgetClientSecret, hasClientSecret);
     m_caFile.edit->setText(settings.tls.caFile);
     m_useSystemStore->setChecked(settings.tls.useSystemStore);
     m_certFile.edit->setText(settings.tls.certFile);
@@ -461,6 +546,7 @@ void BackendDialog::setSettings(const BackendSettings& settings, bool hasPasswor
     m_signaturesRequired->setChecked(settings.signatures.required);
     m_trustFile.edit->setText(settings.signatures.trustFile);
     clearErrors();
+    updateKindFields();
 }
 
 BackendSettings BackendDialog::settings() const
@@ -469,6 +555,7 @@ BackendSettings BackendDialog::settings() const
     s.id = m_id->text().trimmed();
     s.name = m_name->text().trimmed();
     s.enabled = m_enabled->isChecked();
+    s.kind = kind();
     s.url = QUrl(m_url->text().trimmed(), QUrl::StrictMode);
     s.mqttVersion = static_cast<BackendSettings::MqttVersion>(m_version->currentData().toInt());
     s.clientId = m_clientId->text().trimmed();
@@ -497,6 +584,17 @@ BackendSettings BackendDialog::settings() const
     }
     s.signatures.required = m_signaturesRequired->isChecked();
     s.signatures.trustFile = m_trustFile.edit->text().trimmed();
+    if (s.kind == BackendSettings::Kind::Mqtt)
+        return s; // the HTTPS / WSS fields are hidden: kept as they were
+    // The MQTT fields are hidden: what an MQTT backend had is dropped when it becomes HTTPS or WSS.
+    const bool wasMqtt = m_base.kind == BackendSettings::Kind::Mqtt;
+    s.mqttVersion = m_base.mqttVersion;
+    s.clientId = wasMqtt ? QString() : m_base.clientId;
+    s.subscriptions = wasMqtt ? QList<Subscription>() : m_base.subscriptions;
+    if (s.kind == BackendSettings::Kind::Https)
+        s.pollIntervalMs = m_pollInterval->value();
+    s.tokenUrl = m_tokenUrl->text().trimmed();
+    s.oauthClientId = m_oauthClientId->text().trimmed();
     return s;
 }
 
@@ -516,6 +614,28 @@ std::optional<QString> BackendDialog::keyPassphrase() const
     if (m_keyPassphrase->text().isEmpty())
         return std::nullopt;
     return m_keyPassphrase->text();
+}
+
+std::optional<QString> BackendDialog::token() const
+{
+    if (kind() == BackendSettings::Kind::Mqtt)
+        return std::nullopt; // hidden: whatever is stored is kept
+    if (m_forgetToken->isChecked())
+        return QString();
+    if (m_token->text().isEmpty())
+        return std::nullopt;
+    return m_token->text();
+}
+
+std::optional<QString> BackendDialog::clientSecret() const
+{
+    if (kind() == BackendSettings::Kind::Mqtt)
+        return std::nullopt;
+    if (m_forgetClientSecret->isChecked())
+        return QString();
+    if (m_clientSecret->text().isEmpty())
+        return std::nullopt;
+    return m_clientSecret->text();
 }
 
 void BackendDialog::clearErrors()
@@ -566,7 +686,7 @@ bool BackendDialog::validate()
     else if (m_mode == Mode::Add && m_existingIds.contains(s.id))
         fail(m_id, tr("Id: “%1” is already used by another backend; choose another id.").arg(s.id));
 
-    // The kind is not edited here (an HTTPS or WSS backend keeps its own), so neither is its URL scheme.
+    // Each kind has its own TLS scheme: mqtts (or ssl), https, wss.
     const QString scheme = s.url.scheme();
     const bool mqtt = s.kind == BackendSettings::Kind::Mqtt;
     const QString wanted =
@@ -579,6 +699,18 @@ bool BackendDialog::validate()
                         .arg(s.url.toDisplayString(), wanted));
     else if (s.url.host().isEmpty())
         fail(m_url, tr("URL: no host name; use %1.").arg(wanted));
+
+    if (!mqtt) {
+        // Optional: a static bearer token, or OAuth2 client credentials (a token URL and its client id).
+        const QUrl tokenUrl(s.tokenUrl, QUrl::StrictMode);
+        if (!s.tokenUrl.isEmpty() &&
+            (!tokenUrl.isValid() || tokenUrl.scheme() != u"https" || tokenUrl.host().isEmpty()))
+            fail(m_tokenUrl, tr("Token URL: “%1” is not an https URL; the client secret must travel encrypted "
+                                "(use https://host/…).")
+                                 .arg(s.tokenUrl));
+        if (!s.tokenUrl.isEmpty() && s.oauthClientId.isEmpty())
+            fail(m_oauthClientId, tr("OAuth2 client id: a token URL needs the client id to ask it for tokens."));
+    }
 
     const auto checkFile = [&](QLineEdit* field, const QString& path, const QString& what) {
         if (!path.isEmpty() && !QFileInfo(path).isFile())
@@ -639,10 +771,12 @@ void BackendDialog::testConnection()
     const BackendSettings s = settings();
     ConnectionSecrets secrets;
     if (telemetry::TelemetryHub* hub = m_hub.data()) {
-        secrets = hub->secretsFor(s.id, password(), keyPassphrase());
+        secrets = hub->secretsFor(s.id, password(), keyPassphrase(), token(), clientSecret());
     } else {
         secrets.password = password().value_or(QString());
         secrets.keyPassphrase = keyPassphrase().value_or(QString());
+        secrets.token = token().value_or(QString());
+        secrets.clientSecret = clientSecret().value_or(QString());
     }
     m_testing = true;
     m_testButton->setEnabled(false);

@@ -45,10 +45,14 @@ QString verdictText(const telemetry::ConnectionVerdict& verdict);
 /// The settings of one backend. It only collects and checks input: the caller saves (after an
 /// electronic signature). OK keeps the dialog open and shows the error next to the field while
 /// anything is wrong. Secrets are write-only here: a stored one is never shown, only replaced or forgotten.
-/// Field object names (for tests and scripting): backendId, backendName, backendUrl, backendPassword,
-/// backendForgetPassword, backendKeyPassphrase, backendForgetKeyPassphrase, backendCaFile, backendCertFile,
-/// backendKeyFile, backendCrlFile, backendTrustFile, backendSubscriptions; each file field has a label
-/// "<field>Info" under it and each field an error label "<field>Error".
+/// The Kind combo shows only what the kind uses: MQTT version, client id and subscriptions for MQTT; the poll
+/// interval for HTTPS; the token URL, OAuth2 client id, bearer token and client secret for HTTPS and WSS.
+/// Field object names (for tests and scripting): backendId, backendName, backendKind, backendUrl,
+/// backendPollInterval, backendPassword, backendForgetPassword, backendKeyPassphrase,
+/// backendForgetKeyPassphrase, backendTokenUrl, backendOauthClientId, backendToken, backendForgetToken,
+/// backendClientSecret, backendForgetClientSecret, backendCaFile, backendCertFile, backendKeyFile,
+/// backendCrlFile, backendTrustFile, backendSubscriptions; each file field has a label "<field>Info" under it
+/// and each field an error label "<field>Error".
 class BackendDialog : public QDialog
 {
     Q_OBJECT
@@ -64,14 +68,20 @@ public:
     ~BackendDialog() override;
 
     Mode mode() const { return m_mode; }
-    /// Fills the fields. hasPassword / hasKeyPassphrase: a secret is stored (its value is not given).
-    void setSettings(const telemetry::BackendSettings& settings, bool hasPassword, bool hasKeyPassphrase);
+    /// Fills the fields. hasPassword / hasKeyPassphrase / hasToken / hasClientSecret: a secret is stored (its
+    /// value is not given).
+    void setSettings(const telemetry::BackendSettings& settings, bool hasPassword, bool hasKeyPassphrase,
+                     bool hasToken = false, bool hasClientSecret = false);
     /// The settings as entered; what the dialog does not show is kept from setSettings().
     telemetry::BackendSettings settings() const;
     /// nullopt: keep what is stored (the field was left empty); an empty string: forget the stored one;
     /// otherwise the new secret.
     std::optional<QString> password() const;
     std::optional<QString> keyPassphrase() const;
+    /// The static bearer token ("<id>/token") and the OAuth2 client secret ("<id>/client-secret") of an
+    /// HTTPS or WSS backend, as password(). Always nullopt (keep) for an MQTT backend, which uses neither.
+    std::optional<QString> token() const;
+    std::optional<QString> clientSecret() const;
 
     /// Checks every field and shows each error next to its field (the first one scrolled to and focused).
     bool validate();
@@ -84,11 +94,18 @@ public:
     QString testResultText() const;
 
     QLineEdit* idField() const { return m_id; }
+    QComboBox* kindField() const { return m_kind; }
     QLineEdit* urlField() const { return m_url; }
     QLineEdit* passwordField() const { return m_password; }
     QLineEdit* keyPassphraseField() const { return m_keyPassphrase; }
     QCheckBox* forgetPasswordBox() const { return m_forgetPassword; }
     QCheckBox* forgetKeyPassphraseBox() const { return m_forgetKeyPassphrase; }
+    QLineEdit* tokenUrlField() const { return m_tokenUrl; }
+    QLineEdit* oauthClientIdField() const { return m_oauthClientId; }
+    QLineEdit* tokenField() const { return m_token; }
+    QLineEdit* clientSecretField() const { return m_clientSecret; }
+    QCheckBox* forgetTokenBox() const { return m_forgetToken; }
+    QCheckBox* forgetClientSecretBox() const { return m_forgetClientSecret; }
 
 public Q_SLOTS:
     void accept() override;
@@ -116,6 +133,9 @@ private:
     void showError(QWidget* field, const QString& message);
     void clearErrors();
     void showVerdict(const telemetry::ConnectionVerdict& verdict);
+    telemetry::BackendSettings::Kind kind() const;
+    /// Shows the fields the chosen kind uses and hides the others.
+    void updateKindFields();
 
     Mode m_mode;
     QPointer<telemetry::TelemetryHub> m_hub;
@@ -153,6 +173,19 @@ private:
     QLabel* m_testResult;
     std::shared_ptr<std::atomic<bool>> m_cancel;
     bool m_testing = false;
+    QComboBox* m_kind;
+    QSpinBox* m_pollInterval;
+    QLineEdit* m_tokenUrl;
+    QLineEdit* m_oauthClientId;
+    QLineEdit* m_token;
+    QCheckBox* m_forgetToken;
+    QLineEdit* m_clientSecret;
+    QCheckBox* m_forgetClientSecret;
+    QFormLayout* m_connectionForm = nullptr;
+    QFormLayout* m_authForm = nullptr;
+    QWidget* m_subscriptionsGroup = nullptr;
+    bool m_hasToken = false;        ///< a bearer token is stored (its forget box is offered)
+    bool m_hasClientSecret = false; ///< an OAuth2 client secret is stored
 };
 
 } // namespace twinspect::ui

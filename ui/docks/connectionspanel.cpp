@@ -320,13 +320,18 @@ BackendDialog* ConnectionsPanel::openDialog(bool isNew)
             delete dialog;
             return nullptr;
         }
-        dialog->setSettings(*settings, hub->hasSecret(id, u"password"), hub->hasSecret(id, u"key-passphrase"));
+        dialog->setSettings(*settings, hub->hasSecret(id, u"password"), hub->hasSecret(id, u"key-passphrase"),
+                            hub->hasSecret(id, u"token"), hub->hasSecret(id, u"client-secret"));
     }
     connect(dialog, &QDialog::accepted, this, [this, dialog, isNew] {
         const BackendSettings settings = dialog->settings();
         if (isNew)
             m_pendingNewId = settings.id;
+        m_requestedToken = dialog->token();
+        m_requestedClientSecret = dialog->clientSecret();
         Q_EMIT applyRequested(settings, dialog->password(), dialog->keyPassphrase(), isNew);
+        m_requestedToken.reset();
+        m_requestedClientSecret.reset();
     });
     connect(dialog, &BackendDialog::tested, this, [this](const QString& id, bool ok, const QString& code) {
         Q_EMIT auditedAction(QStringLiteral("backend.test"), id,

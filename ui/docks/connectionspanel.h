@@ -65,11 +65,17 @@ public:
     QString testResultText() const;
     /// The selected backend's problems as shown (one per line: time, severity, [code], message).
     QString problemsText() const;
+    /// The bearer token and OAuth2 client secret of an HTTPS or WSS backend entered with the request that
+    /// applyRequested is delivering (nullopt keep, empty forget, else new). They are set only while the panel
+    /// emits applyRequested, so read them in a slot connected directly to it; nullopt (keep) at any other time.
+    const std::optional<QString>& requestedToken() const { return m_requestedToken; }
+    const std::optional<QString>& requestedClientSecret() const { return m_requestedClientSecret; }
     ConnectionsModel* model() const { return m_model; }
     QTableView* table() const { return m_table; }
 
 Q_SIGNALS:
     /// The settings dialog was accepted. password / keyPassphrase: nullopt keep, empty forget, else new.
+    /// The token and client secret entered with it: requestedToken() / requestedClientSecret().
     void applyRequested(const twinspect::telemetry::BackendSettings& settings, const std::optional<QString>& password,
                         const std::optional<QString>& keyPassphrase, bool isNew);
     void removeRequested(const QString& id);
@@ -99,8 +105,10 @@ private:
     QHash<QString, telemetry::ConnectionVerdict> m_testVerdicts; ///< each backend's last Test, by id
     std::shared_ptr<std::atomic<bool>> m_cancel;
     QString m_testingId;
-    QString m_keepSelection; ///< the selection before the model reset (a backend added or removed)
-    QString m_pendingNewId;  ///< an added backend, selected once the window has saved it
+    QString m_keepSelection;                 ///< the selection before the model reset (a backend added or removed)
+    QString m_pendingNewId;                  ///< an added backend, selected once the window has saved it
+    std::optional<QString> m_requestedToken; ///< only while applyRequested is emitted
+    std::optional<QString> m_requestedClientSecret; ///< only while applyRequested is emitted
     bool m_canManage = true;
     bool m_testing = false;
 };
