@@ -7,6 +7,7 @@
 //
 // Not covered: a revoked *client* certificate over HTTPS. QSslServer cannot check CRLs, so the test
 // server would accept it; revocation of the server's certificate is covered (our OpenSSL check).
+#include "samplecollector.h"
 #include "telemetry/connectioncheck.h"
 #include "telemetry/httpsource.h"
 
@@ -37,32 +38,11 @@
 using namespace twinspect;
 using namespace twinspect::telemetry;
 
-Q_DECLARE_METATYPE(twinspect::telemetry::SampleBatch)
-Q_DECLARE_METATYPE(twinspect::telemetry::SecurityEvent)
+using Collector = twinspect::testing::SampleCollector;
 
 namespace {
 
 const QString dataPath = QStringLiteral("/plant/telemetry");
-
-/// Collects every sample a source delivers.
-struct Collector
-{
-    SampleBatch samples;
-    void attach(TelemetrySource& source)
-    {
-        QObject::connect(&source, &TelemetrySource::samplesReady, &source, [this](const SampleBatch& batch) {
-            samples.insert(samples.end(), batch.begin(), batch.end());
-        });
-    }
-    const Sample* last(const QString& tag) const
-    {
-        for (auto it = samples.rbegin(); it != samples.rend(); ++it) {
-            if (it->tag == tag)
-                return &*it;
-        }
-        return nullptr;
-    }
-};
 
 struct HttpRequest
 {

@@ -5,6 +5,7 @@
 // larger than the queue is dropped and counted.
 #include "crypto/ed25519.h"
 #include "mosquittobroker.h"
+#include "samplecollector.h"
 #include "telemetry/connectioncheck.h"
 #include "telemetry/mqttsource.h"
 #include "telemetry/signedpayload.h"
@@ -21,32 +22,11 @@ using namespace twinspect::telemetry;
 using twinspect::testing::MosquittoBroker;
 using Listener = MosquittoBroker::Listener;
 
-Q_DECLARE_METATYPE(twinspect::telemetry::SampleBatch)
-Q_DECLARE_METATYPE(twinspect::telemetry::SecurityEvent)
+using Collector = twinspect::testing::SampleCollector;
 
 namespace {
 
 const QString prefix = QStringLiteral("plant/demo");
-
-/// Collects every sample a source delivers.
-struct Collector
-{
-    SampleBatch samples;
-    void attach(TelemetrySource& source)
-    {
-        QObject::connect(&source, &TelemetrySource::samplesReady, &source, [this](const SampleBatch& batch) {
-            samples.insert(samples.end(), batch.begin(), batch.end());
-        });
-    }
-    const Sample* last(const QString& tag) const
-    {
-        for (auto it = samples.rbegin(); it != samples.rend(); ++it) {
-            if (it->tag == tag)
-                return &*it;
-        }
-        return nullptr;
-    }
-};
 
 /// Sparkplug B payloads from an encoder that shares no code with ours: python3-protobuf with a
 /// module protoc generated from the same .proto (tests/unit/sparkplug_encode.py).
