@@ -292,6 +292,7 @@ void MainWindow::setPlant(std::shared_ptr<const Plant> plant, const QList<PlantD
     m_syncing = false;
     m_tree->expandToDepth(1);
     m_properties->showItem(nullptr, {});
+    configureAlarms();
     m_problems->setDiagnostics(diagnostics);
     if (!diagnostics.isEmpty()) {
         if (auto* dock = findChild<QDockWidget*>(QStringLiteral("problemsDock")))

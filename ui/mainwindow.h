@@ -30,6 +30,9 @@ struct PlantDiagnostic;
 namespace scenes {
 class TwinView;
 }
+namespace alarms {
+class AlarmEngine;
+}
 namespace telemetry {
 class TelemetryHub;
 struct BackendSecrets;
@@ -82,6 +85,8 @@ public:
     telemetry::TelemetryHub* telemetry() const { return m_telemetry; }
     QString telemetryStatusText() const;
     ConnectionsPanel* connectionsPanel() const { return m_connections; }
+    /// The plant's alarms, evaluated from the tag store (exists once telemetry is connected).
+    alarms::AlarmEngine* alarmEngine() const { return m_alarms; }
     /// backends.json could not be read: say so where the telemetry summary is.
     void setTelemetryLoadError(const QString& message);
     /// Operators log in through this session (not owned): nothing can be done until someone has,
@@ -132,6 +137,7 @@ private:
     void showChangePassword();
     void onTelemetrySecurityEvent(const QString& backendId, const telemetry::SecurityEvent& event);
     void updateTelemetryStatus();
+    void configureAlarms();
     void applyBackend(const telemetry::BackendSettings& settings, const telemetry::BackendSecrets& secrets, bool isNew);
     void removeBackend(const QString& id);
 public:
@@ -168,6 +174,7 @@ private:
     telemetry::TelemetryHub* m_telemetry = nullptr;
     QLabel* m_telemetryLabel = nullptr;
     ConnectionsPanel* m_connections = nullptr;
+    alarms::AlarmEngine* m_alarms = nullptr;
     std::shared_ptr<const Plant> m_plant;
     QString m_plantPath;
     QHash<QString, QString> m_renderProblems; ///< asset id -> problem found while drawing

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // The telemetry half of MainWindow: live values into the properties dock, connection and trust
 // events into the audit log, and a summary of the backends in the status bar.
+#include "alarms/alarmengine.h"
 #include "docks/connectionspanel.h"
 #include "docks/propertiespanel.h"
 #include "identity/roles.h"
 #include "identity/session.h"
 #include "mainwindow.h"
+#include "plant/plant.h"
 #include "telemetry/tagstore.h"
 #include "telemetry/telemetryhub.h"
 
@@ -26,6 +28,13 @@ void MainWindow::setTelemetry(telemetry::TelemetryHub* hub)
 {
     m_telemetry = hub;
     m_properties->setTagStore(hub->tagStore());
+    // The plant's alarms follow the tag store (staleness included); a 250 ms tick lets on/off
+    // delays and shelves run out between samples.
+    m_alarms = new alarms::AlarmEngine({}, this);
+    m_alarms->follow(hub->tagStore());
+    m_alarms->setTickInterval(250);
+    m_properties->setAlarmEngine(m_alarms);
+    configureAlarms();
     m_telemetryLabel = new QLabel;
     m_telemetryLabel->setObjectName(QStringLiteral("telemetryStatus"));
     statusBar()->addPermanentWidget(m_telemetryLabel);
@@ -151,6 +160,16 @@ void MainWindow::removeBackend(const QString& id)
                  if (!removed)
                      statusBar()->showMessage(tr("Backend not removed: %1").arg(removed.error().message), 10000);
              });
+}
+
+void MainWindow::configureAlarms()
+{
+    alarms::AlarmEngine* engine = m_alarms;
+    if (!engine)
+        return;
+    const auto configured = engine->configure(m_plant ? alarms::alarmConfigs(*m_plant) : QList<alarms::AlarmConfig>());
+    if (!configured)
+        statusBar()->showMessage(tr("Alarms not configured: %1").arg(configured.error().message), 10000);
 }
 
 void MainWindow::onTelemetrySecurityEvent(const QString& backendId, const telemetry::SecurityEvent& event)

@@ -28,6 +28,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <tuple>
+
 using namespace twinspect;
 using twinspect::testing::MosquittoBroker;
 using Listener = MosquittoBroker::Listener;
@@ -144,6 +146,25 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(tagText(QStringLiteral("DM-LIT01")).startsWith(u"42.5"), 10'000);
         const QString text = tagText(QStringLiteral("DM-LIT01"));
         QVERIFY2(text.contains(u"good") && text.contains(u"signed") && text.contains(u"old"), qPrintable(text));
+    }
+
+    void anAlarmShowsOnTheTag()
+    {
+        // DM-TWIT-03 alarms HI above 95 degC after a 2 s on-delay (demo plant). Two signed samples
+        // 3 s apart in source time, both above the limit, raise it.
+        m_window->selectItem(QStringLiteral("TWIT03"));
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const QString topic = prefix + QStringLiteral("/DM-TWIT-03");
+        for (const auto& [seq, ts, value] : {std::tuple{2, now - 3000, 96.5}, std::tuple{3, now, 97.0}}) {
+            const QByteArray payload =
+                "{\"v\":" + QByteArray::number(value) + ",\"ts\":" + QByteArray::number(ts) + "}";
+            QVERIFY(!m_broker.publish(
+                topic, telemetry::signPayload(m_publisher, QStringLiteral("sim"), topic, quint64(seq), ts, payload)));
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(tagText(QStringLiteral("DM-TWIT-03")).contains(u"ALARM HI"), 10'000);
+        const QString text = tagText(QStringLiteral("DM-TWIT-03"));
+        QVERIFY2(text.contains(u"unacknowledged") && text.contains(u"high") && !text.contains(u"HIHI"),
+                 qPrintable(text));
     }
 
     void unsignedValueIsUntrustedAndAudited()

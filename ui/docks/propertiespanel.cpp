@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "propertiespanel.h"
 
+#include "alarms/alarmengine.h"
 #include "plant/plant.h"
 #include "telemetry/tagstore.h"
 
@@ -181,6 +182,19 @@ void PropertiesPanel::setTagStore(const telemetry::TagStore* store)
         connect(store, &telemetry::TagStore::tagsChanged, this, &PropertiesPanel::refreshTags);
 }
 
+void PropertiesPanel::setAlarmEngine(const alarms::AlarmEngine* engine)
+{
+    m_alarms = engine;
+    if (!engine)
+        return;
+    connect(engine, &alarms::AlarmEngine::alarmsChanged, this, [this](const QStringList& ids) {
+        QStringList tags;
+        for (const QString& id : ids)
+            tags.append(id.section(u':', 0, -2));
+        refreshTags(tags);
+    });
+}
+
 void PropertiesPanel::refreshTags(const QStringList& changed)
 {
     for (const QString& tag : changed) {
@@ -237,6 +251,23 @@ void PropertiesPanel::showTag(QTreeWidgetItem* row, const TagBinding& binding) c
         case Quality::Untrusted:
             colour = QColor(0x6a, 0x1b, 0x9a);
             break;
+        }
+    }
+    // The tag's alarms that are not normal, most urgent first: "HI active, unacknowledged (high)".
+    if (m_alarms) {
+        QStringList states;
+        for (const QString& id : m_alarms->alarmIds(binding.tagId)) {
+            const std::optional<alarms::AlarmStatus> alarm = m_alarms->alarm(id);
+            if (!alarm || alarm->state == alarms::AlarmState::Normal ||
+                (alarm->state == alarms::AlarmState::Suppressed && !alarm->hasData))
+                continue;
+            states.append(
+                QStringLiteral("%1 %2 (%3)")
+                    .arg(alarms::kindName(alarm->kind), alarm->stateText(), alarms::priorityName(alarm->priority)));
+        }
+        if (!states.isEmpty()) {
+            text += QStringLiteral(" · ALARM ") + states.join(QStringLiteral("; "));
+            tip += u'\n' + tr("Alarms: %1").arg(states.join(QStringLiteral("; ")));
         }
     }
     row->setText(1, text);

@@ -11,6 +11,9 @@ class QTreeWidget;
 class QTreeWidgetItem;
 
 namespace twinspect {
+namespace alarms {
+class AlarmEngine;
+}
 namespace telemetry {
 class TagStore;
 }
@@ -33,6 +36,8 @@ public:
     /// Live values of the shown asset's tags come from here (not owned): value, unit, quality,
     /// age and how the origin was authenticated, updated at most once per frame.
     void setTagStore(const telemetry::TagStore* store);
+    /// Each bound tag's alarm state comes from here (not owned).
+    void setAlarmEngine(const alarms::AlarmEngine* engine);
 
 private:
     QTreeWidgetItem* addSection(const QString& title);
@@ -42,6 +47,7 @@ private:
 
     QTreeWidget* m_tree;
     const telemetry::TagStore* m_store = nullptr;
+    const alarms::AlarmEngine* m_alarms = nullptr;
     QTimer* m_ageTimer;
     struct TagRow
     {
