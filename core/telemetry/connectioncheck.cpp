@@ -629,7 +629,7 @@ ConnectionVerdict checkMqttConnection(const BackendSettings& s, const Connection
     ERR_clear_error();
     if (const QString invalid = validateBackend(s); !invalid.isEmpty())
         return failure(QStringLiteral("config.invalid"), invalid);
-    if (s.kind == BackendSettings::Kind::Mqtt && s.username.isEmpty() && !secrets.password.isEmpty())
+    if (s.username.isEmpty() && !secrets.password.isEmpty())
         return failure(QStringLiteral("config.password-without-user"),
                        QStringLiteral("backend \"%1\": a password is stored but no user name is set (MQTT sends a "
                                       "password only with a user name)")

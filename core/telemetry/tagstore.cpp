@@ -90,7 +90,7 @@ void TagStore::appendHistory(Entry& entry, const HistoryPoint& point)
     entry.ringHead = (entry.ringHead + 1) % static_cast<qsizetype>(capacity);
 }
 
-void TagStore::ingest(const SampleBatch& samples, const QString& sourceId)
+void TagStore::ingest(const SampleBatch& samples, const QString& sourceId, qint64 defaultPeriodMs)
 {
     for (const Sample& sample : samples) {
         Entry* entry = entryFor(sample.tag);
@@ -98,6 +98,8 @@ void TagStore::ingest(const SampleBatch& samples, const QString& sourceId)
             continue;
         ++m_ingested;
         TagState& state = entry->state;
+        if (state.updates == 0 && state.expectedPeriodMs == 0)
+            state.expectedPeriodMs = defaultPeriodMs;
         const qint64 time = sample.sourceTimeMs != 0 ? sample.sourceTimeMs : sample.receiveTimeMs;
         appendHistory(*entry, {time, numericValue(sample.value), sample.quality});
         // A late sample (older than what is shown) goes to the history only: the newest claim

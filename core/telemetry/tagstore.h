@@ -59,7 +59,9 @@ public:
     void setClock(std::function<qint64()> clock);
     qint64 now() const;
 
-    void ingest(const SampleBatch& samples, const QString& sourceId);
+    /// defaultPeriodMs: the expected period given to a tag the first time it is seen without one
+    /// (the backend's setting), so staleness needs no lookup per sample afterwards.
+    void ingest(const SampleBatch& samples, const QString& sourceId, qint64 defaultPeriodMs = 0);
     /// How often a tag is expected to change; it becomes stale when no value came for long.
     void setExpectedPeriod(const QString& tag, qint64 periodMs);
 

@@ -128,16 +128,8 @@ void TelemetryHub::startSource(const BackendSettings& settings)
         source = new HttpSource(settings, secretsFor(settings.id), trust, this);
     const QString id = settings.id;
     const qint64 period = settings.expectedPeriodMs;
-    connect(source, &TelemetrySource::samplesReady, this, [this, id, period](const SampleBatch& batch) {
-        m_store->ingest(batch, id);
-        if (period > 0) {
-            for (const Sample& sample : batch) {
-                const TagState* state = m_store->state(sample.tag);
-                if (state && state->expectedPeriodMs == 0)
-                    m_store->setExpectedPeriod(sample.tag, period);
-            }
-        }
-    });
+    connect(source, &TelemetrySource::samplesReady, this,
+            [this, id, period](const SampleBatch& batch) { m_store->ingest(batch, id, period); });
     connect(source, &TelemetrySource::presenceChanged, this, [this, id] { Q_EMIT sourceStateChanged(id); });
     connect(source, &TelemetrySource::problemsChanged, this, [this, id] { Q_EMIT sourceStateChanged(id); });
     connect(source, &TelemetrySource::securityEvent, this,

@@ -154,6 +154,15 @@ private Q_SLOTS:
         QCOMPARE(store.effectiveQuality(*state), Quality::Good);
     }
 
+    void backendPeriodAppliesToNewTagsOnly()
+    {
+        TagStore store;
+        store.setExpectedPeriod(QStringLiteral("OWN"), 500);
+        store.ingest({sample(QStringLiteral("OWN"), 1, 1000), sample(QStringLiteral("NEW"), 1, 1000)}, {}, 2000);
+        QCOMPARE(store.state(QStringLiteral("OWN"))->expectedPeriodMs, 500);
+        QCOMPARE(store.state(QStringLiteral("NEW"))->expectedPeriodMs, 2000);
+    }
+
     void badStaysBadWhenOld()
     {
         qint64 now = 0;
