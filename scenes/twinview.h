@@ -3,6 +3,7 @@
 
 #include <QColor>
 #include <QObject>
+#include <QPoint>
 #include <QPointF>
 #include <QString>
 
@@ -36,7 +37,8 @@ class TwinView : public QObject
 {
     Q_OBJECT
 public:
-    enum class BuildMode {
+    enum class BuildMode
+    {
         Instanced, ///< one draw per unit shape per spatial tile (the product)
         Naive      ///< one entity, mesh and material per item: the benchmark baseline only
     };
@@ -93,8 +95,11 @@ public:
     QStringList placeholderItems() const;
 
 Q_SIGNALS:
-    void itemClicked(const QString& id); ///< "" for a click on empty space
+    void itemClicked(const QString& id);   ///< "" for a click on empty space
     void itemActivated(const QString& id); ///< double click
+    /// Right click without dragging ("" on empty space), or the Menu key / Shift+F10 for the
+    /// selected item; `globalPos` is where the menu should open.
+    void contextMenuRequested(const QString& id, const QPoint& globalPos);
     void meshFailed(const QString& assetId, const QString& message);
     void frameTicked(float seconds); ///< once per rendered frame, with the frame time
     void cameraChanged();

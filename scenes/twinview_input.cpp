@@ -2,7 +2,6 @@
 // TwinView's mouse and keyboard: orbit, pan, zoom, click to pick, double-click to fly, and the
 // block while a session is locked.
 #include "twinview.h"
-
 #include "twinview_p.h"
 
 #include <QKeyEvent>
@@ -55,8 +54,8 @@ bool TwinView::eventFilter(QObject* watched, QEvent* event)
         if ((e->position() - d->pressPos).manhattanLength() > 4)
             d->dragged = true;
         const float height = std::max(1, d->window->height());
-        const bool panning = (e->buttons() & (Qt::RightButton | Qt::MiddleButton)) ||
-                             (e->modifiers() & Qt::ShiftModifier);
+        const bool panning =
+            (e->buttons() & (Qt::RightButton | Qt::MiddleButton)) || (e->modifiers() & Qt::ShiftModifier);
         if (panning)
             pan(static_cast<float>(-delta.x()) / height, static_cast<float>(delta.y()) / height);
         else
@@ -67,6 +66,8 @@ bool TwinView::eventFilter(QObject* watched, QEvent* event)
         const auto* e = static_cast<QMouseEvent*>(event);
         if (e->button() == Qt::LeftButton && d->pressButton == Qt::LeftButton && !d->dragged)
             Q_EMIT itemClicked(itemAt(e->position()));
+        if (e->button() == Qt::RightButton && d->pressButton == Qt::RightButton && !d->dragged)
+            Q_EMIT contextMenuRequested(itemAt(e->position()), e->globalPosition().toPoint());
         d->pressButton = Qt::NoButton;
         return true;
     }
@@ -115,6 +116,16 @@ bool TwinView::eventFilter(QObject* watched, QEvent* event)
         case Qt::Key_G:
             flyTo(selectedItem());
             return true;
+        case Qt::Key_Menu:
+        case Qt::Key_F10: {
+            if (e->key() == Qt::Key_F10 && !shift)
+                return false;
+            const QString id = selectedItem();
+            const QPointF at =
+                projectedCenter(id).value_or(QPointF(d->window->width() / 2.0, d->window->height() / 2.0));
+            Q_EMIT contextMenuRequested(id, d->window->mapToGlobal(at.toPoint()));
+            return true;
+        }
         default:
             return false;
         }
