@@ -86,6 +86,11 @@ const QList<ActionInfo>& actionCatalogue()
         {QStringLiteral("backend.change"), QStringLiteral("a telemetry backend's settings were changed")},
         {QStringLiteral("backend.remove"), QStringLiteral("a telemetry backend was removed")},
         {QStringLiteral("backend.test"), QStringLiteral("a backend connection was tested (reason: verdict code)")},
+        {QStringLiteral("alarm.acknowledge"),
+         QStringLiteral("an operator acknowledged an alarm (target: alarm id; details: tag, priority, state, value)")},
+        {QStringLiteral("alarm.shelve"),
+         QStringLiteral("an operator shelved an alarm (target: alarm id; details add the expiry; reason: why)")},
+        {QStringLiteral("alarm.unshelve"), QStringLiteral("an operator ended an alarm's shelve early (target: alarm id)")},
     };
     return actions;
 }
