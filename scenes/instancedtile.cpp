@@ -67,14 +67,32 @@ in vec3 worldPosition;
 flat in vec4 color;
 uniform vec3 eyePosition;
 out vec4 fragColor;
+vec3 patterned(vec4 c);
 void main()
 {
     vec3 n = normalize(worldNormal);
     vec3 toEye = normalize(eyePosition - worldPosition);
     float headlight = abs(dot(n, toEye));
     float sky = 0.5 + 0.5 * n.y;
-    vec3 lit = color.rgb * (0.30 + 0.15 * sky + 0.60 * headlight);
+    vec3 lit = patterned(color) * (0.30 + 0.15 * sky + 0.60 * headlight);
     fragColor = vec4(min(lit, vec3(1.0)), 1.0);
+}
+)";
+
+// Data-quality patterns in screen space (SurfacePattern; the code rides in the alpha component):
+// 1 hatched: dark diagonal stripes 3 px of every 8; 2 checkered: 5 px checks of the colour and white.
+constexpr char kPatternFunction[] = R"(
+vec3 patterned(vec4 c)
+{
+    int code = int(c.a + 0.5);
+    if (code == 1 && mod(gl_FragCoord.x + gl_FragCoord.y, 8.0) < 3.0)
+        return c.rgb * 0.2;
+    if (code == 2) {
+        ivec2 cell = ivec2(floor(gl_FragCoord.xy / 5.0));
+        if (((cell.x + cell.y) & 1) == 1)
+            return vec3(0.95);
+    }
+    return c.rgb;
 }
 )";
 
@@ -89,7 +107,7 @@ void main()
     mat4 model = instanceModel();
     mat3 linear = mat3(model);
     float extent = max(length(linear[0]), max(length(linear[1]), length(linear[2])));
-    color = vec4(instanceColor.rgb * 0.85, 1.0);
+    color = vec4(instanceColor.rgb * 0.85, instanceColor.a);
     if (extent <= 0.0) {
         gl_Position = vec4(2.0, 2.0, 2.0, 1.0);
         gl_PointSize = 1.0;
@@ -104,9 +122,10 @@ void main()
 constexpr char kPointFragmentShader[] = R"(#version 330 core
 flat in vec4 color;
 out vec4 fragColor;
+vec3 patterned(vec4 c);
 void main()
 {
-    fragColor = color;
+    fragColor = vec4(patterned(color), 1.0);
 }
 )";
 
@@ -127,7 +146,7 @@ Qt3DRender::QMaterial* createMaterial(Qt3DCore::QEntity* owner, const char* vert
     auto* pass = new Qt3DRender::QRenderPass(technique);
     auto* program = new Qt3DRender::QShaderProgram(pass);
     program->setVertexShaderCode(QByteArray(kInstanceInputs) + vertex);
-    program->setFragmentShaderCode(QByteArray(fragment));
+    program->setFragmentShaderCode(QByteArray(fragment) + kPatternFunction);
     pass->setShaderProgram(program);
     if (programmablePointSize) {
         auto* pointSize = new Qt3DRender::QPointSize(pass);
@@ -270,17 +289,32 @@ void InstancedTile::setModel(int index, const QMatrix4x4& model)
 void InstancedTile::setColor(int index, const QColor& color)
 {
     float* s = slot(index) + 12;
-    const float rgba[4] = {color.redF(), color.greenF(), color.blueF(), color.alphaF()};
-    if (std::memcmp(s, rgba, sizeof rgba) == 0)
+    const float rgb[3] = {color.redF(), color.greenF(), color.blueF()};
+    if (std::memcmp(s, rgb, sizeof rgb) == 0)
         return;
-    std::memcpy(s, rgba, sizeof rgba);
+    std::memcpy(s, rgb, sizeof rgb);
     markDirty(index);
 }
 
 QColor InstancedTile::color(int index) const
 {
     const float* s = slot(index) + 12;
-    return QColor::fromRgbF(s[0], s[1], s[2], s[3]);
+    return QColor::fromRgbF(s[0], s[1], s[2]);
+}
+
+void InstancedTile::setPattern(int index, SurfacePattern pattern)
+{
+    float* s = slot(index) + 15;
+    const float code = static_cast<float>(pattern);
+    if (*s == code)
+        return;
+    *s = code;
+    markDirty(index);
+}
+
+SurfacePattern InstancedTile::pattern(int index) const
+{
+    return static_cast<SurfacePattern>(static_cast<int>(slot(index)[15] + 0.5f));
 }
 
 void InstancedTile::setBounds(const QVector3D& lo, const QVector3D& hi)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "appearance.h"
 #include "scenelayout.h"
 
 #include <QByteArray>
@@ -41,8 +42,13 @@ TileMaterials createTileMaterials(Qt3DCore::QEntity* owner);
 class InstancedTile
 {
 public:
-    enum class Level { Detailed, Coarse, Points };
-    static constexpr int kFloatsPerInstance = 16; ///< 3 matrix rows + RGBA
+    enum class Level
+    {
+        Detailed,
+        Coarse,
+        Points
+    };
+    static constexpr int kFloatsPerInstance = 16; ///< 3 matrix rows + RGB + pattern
     static constexpr int kStride = kFloatsPerInstance * static_cast<int>(sizeof(float));
 
     /// `shapes` lists each instance's shape, already sorted by shape.
@@ -52,6 +58,9 @@ public:
     void setModel(int index, const QMatrix4x4& model);
     void setColor(int index, const QColor& color);
     QColor color(int index) const;
+    /// The surface pattern travels in the colour's fourth component (the shader has no use for alpha).
+    void setPattern(int index, SurfacePattern pattern);
+    SurfacePattern pattern(int index) const;
     /// World bounds for frustum culling (the unit mesh's own bounds would be wrong).
     void setBounds(const QVector3D& lo, const QVector3D& hi);
     /// A representative instance size in metres, for choosing the level.

@@ -18,6 +18,11 @@ QColor alarmColor(alarms::Priority priority)
     return QColor(0xd8, 0x3c, 0xd8);
 }
 
+QColor untrustedColor()
+{
+    return QColor(0x14, 0x14, 0x14);
+}
+
 QColor backgroundColor()
 {
     return QColor(0x2a, 0x2e, 0x33);
@@ -31,17 +36,21 @@ QColor fadedColor(const QColor& color)
     return QColor(mix(color.red(), bg.red()), mix(color.green(), bg.green()), mix(color.blue(), bg.blue()));
 }
 
-OverlayLook overlayLook(const QColor& base, const AssetCondition& condition, bool blinkOn)
+AssetAppearance overlayLook(const QColor& base, const AssetCondition& condition, bool blinkOn)
 {
-    OverlayLook look{base, SurfacePattern::Solid};
-    if (condition.alarmed && (!condition.unacknowledged || blinkOn))
+    AssetAppearance look{base, true, SurfacePattern::Solid};
+    const bool showAlarm = condition.alarmed && (!condition.unacknowledged || blinkOn);
+    if (showAlarm)
         look.color = alarmColor(condition.priority);
     else if (condition.stale && !condition.alarmed)
         look.color = fadedColor(base); // an alarm colour is never faded: it must stay loud
-    if (condition.untrusted)
+    if (condition.untrusted) {
         look.pattern = SurfacePattern::Checkered;
-    else if (condition.bad)
+        if (!showAlarm)
+            look.color = untrustedColor();
+    } else if (condition.bad) {
         look.pattern = SurfacePattern::Hatched;
+    }
     return look;
 }
 

@@ -6,22 +6,16 @@
 // all take them from here (docs/overlay.md shows them).
 
 #include "alarms/alarm.h"
+#include "appearance.h"
 
 #include <QColor>
 
 namespace twinspect::scenes {
 
-/// How an asset's surface is marked beyond its colour. Patterns are drawn in screen space, so
-/// they read the same at any distance and level of detail.
-enum class SurfacePattern : quint8
-{
-    Solid,
-    Hatched,  ///< diagonal dark stripes: a bound tag's data is bad
-    Checkered ///< black and white checks: a bound tag's data is untrusted (failed verification)
-};
-
 /// Urgent red, high orange, medium yellow, low magenta.
 QColor alarmColor(alarms::Priority priority);
+/// The dark half of the untrusted checks (the other half is white): no alarm uses black or white.
+QColor untrustedColor();
 /// The 3D view's background; stale assets fade towards it.
 QColor backgroundColor();
 /// What stale data does to an asset's colour: most of the way to the background.
@@ -30,22 +24,19 @@ QColor fadedColor(const QColor& color);
 /// The condition of one asset, from its bound tags: what the overlay paints.
 struct AssetCondition
 {
-    bool alarmed = false;        ///< an alarm of a bound tag is active or unacknowledged
+    bool alarmed = false;                              ///< an alarm of a bound tag is active or unacknowledged
     alarms::Priority priority = alarms::Priority::Low; ///< the highest such alarm's
-    bool unacknowledged = false; ///< any such alarm awaits acknowledgement: it blinks
-    bool stale = false;          ///< a bound tag is overdue (or has never reported)
-    bool bad = false;            ///< a bound tag reports bad quality
-    bool untrusted = false;      ///< a bound tag failed verification
+    bool unacknowledged = false;                       ///< any such alarm awaits acknowledgement: it blinks
+    bool stale = false;                                ///< a bound tag is overdue (or has never reported)
+    bool bad = false;                                  ///< a bound tag reports bad quality
+    bool untrusted = false;                            ///< a bound tag failed verification
     friend bool operator==(const AssetCondition&, const AssetCondition&) = default;
 };
 
-/// The colour and pattern for an asset of neutral colour `base` in `condition`; `blinkOn` is the
+/// The look of an asset of neutral colour `base` in `condition`; `blinkOn` is the
 /// blink phase (an unacknowledged alarm shows its colour only while it is on).
-struct OverlayLook
-{
-    QColor color;
-    SurfacePattern pattern = SurfacePattern::Solid;
-};
-OverlayLook overlayLook(const QColor& base, const AssetCondition& condition, bool blinkOn);
+/// Untrusted data shows as checks of white and near-black (or of the alarm colour when an alarm of
+/// another tag is up, so the alarm stays visible); bad data as dark stripes over the colour.
+AssetAppearance overlayLook(const QColor& base, const AssetCondition& condition, bool blinkOn);
 
 } // namespace twinspect::scenes

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "twinview.h"
 
-#include "twinview_p.h"
-
 #include "assetpicker.h"
 #include "instancedtile.h"
 #include "meshasset.h"
 #include "orbitcamera.h"
+#include "overlaystyle.h"
 #include "plant/meshprobe.h"
 #include "plant/plant.h"
 #include "scenelayout.h"
+#include "twinview_p.h"
 
 #include <QDir>
 #include <QHash>
@@ -21,9 +21,6 @@
 #include <QPointer>
 #include <QScreen>
 #include <QStandardPaths>
-#include <QTimer>
-#include <QWheelEvent>
-#include <QtMath>
 #include <Qt3DCore/QEntity>
 #include <Qt3DCore/QTransform>
 #include <Qt3DExtras/QCuboidMesh>
@@ -35,6 +32,9 @@
 #include <Qt3DLogic/QFrameAction>
 #include <Qt3DRender/QCamera>
 #include <Qt3DRender/QRenderSettings>
+#include <QTimer>
+#include <QtMath>
+#include <QWheelEvent>
 
 #include <cmath>
 #include <map>
@@ -43,8 +43,6 @@
 Q_LOGGING_CATEGORY(lcScenes, "twinspect.scenes")
 
 namespace twinspect::scenes {
-
-
 
 TwinView::TwinView(QObject* parent)
     : QObject(parent)
@@ -58,7 +56,7 @@ TwinView::TwinView(QObject* parent)
     d->window = new Qt3DExtras::Qt3DWindow();
     d->windowGuard = d->window;
     d->window->setTitle(QStringLiteral("Twinspect 3D view"));
-    d->window->defaultFrameGraph()->setClearColor(QColor(0x2a, 0x2e, 0x33));
+    d->window->defaultFrameGraph()->setClearColor(backgroundColor());
     d->window->defaultFrameGraph()->setFrustumCullingEnabled(true);
     d->window->renderSettings()->setRenderPolicy(Qt3DRender::QRenderSettings::OnDemand);
     d->window->installEventFilter(this);
@@ -139,7 +137,7 @@ void TwinView::setPlant(std::shared_ptr<const Plant> plant)
     for (qsizetype i = 0; i < itemCount; ++i) {
         const SceneItem& item = layout.items.at(i);
         d->itemById.insert(item.id, static_cast<int>(i));
-        d->appearances.append(AssetAppearance{item.isPlaceholder ? placeholderColor() : item.baseColor, true});
+        d->appearances.append(AssetAppearance{item.isPlaceholder ? placeholderColor() : item.baseColor, true, {}});
     }
 
     if (d->mode == BuildMode::Naive) {
@@ -179,8 +177,7 @@ void TwinView::setPlant(std::shared_ptr<const Plant> plant)
         // Group instances by square tiles of the ground plane (pipes apart: they never become
         // points), so frustum culling and level of detail work on whole tiles.
         const qsizetype total = layout.instances.size();
-        const int tilesPerSide =
-            std::max(1, static_cast<int>(std::ceil(std::sqrt(double(total) / kInstancesPerTile))));
+        const int tilesPerSide = std::max(1, static_cast<int>(std::ceil(std::sqrt(double(total) / kInstancesPerTile))));
         const QVector3D lo = layout.boundsMin;
         const QVector3D span = layout.boundsMax - layout.boundsMin;
         const auto tileOf = [&](const QVector3D& p) {
@@ -193,12 +190,12 @@ void TwinView::setPlant(std::shared_ptr<const Plant> plant)
         std::map<std::pair<int, bool>, std::vector<int>> groups; // (tile, is pipe) -> instances
         for (qsizetype i = 0; i < total; ++i) {
             const InstanceSpec& spec = layout.instances.at(i);
-            groups[{tileOf(translationOf(spec.model)), layout.items.at(spec.item).isPipe}].push_back(static_cast<int>(i));
+            groups[{tileOf(translationOf(spec.model)), layout.items.at(spec.item).isPipe}].push_back(
+                static_cast<int>(i));
         }
         for (auto& [key, members] : groups) {
-            std::stable_sort(members.begin(), members.end(), [&](int a, int b) {
-                return layout.instances.at(a).shape < layout.instances.at(b).shape;
-            });
+            std::stable_sort(members.begin(), members.end(),
+                             [&](int a, int b) { return layout.instances.at(a).shape < layout.instances.at(b).shape; });
             QList<Shape> shapes;
             shapes.reserve(static_cast<qsizetype>(members.size()));
             std::vector<float> sizes;
@@ -212,13 +209,12 @@ void TwinView::setPlant(std::shared_ptr<const Plant> plant)
                 shapes.append(spec.shape);
                 d->slots[spec.item].append(Slot{tileIndex, static_cast<int>(k)});
                 d->instancesOfItem[spec.item].append(members[k]);
-                sizes.push_back(std::max({spec.model.column(0).toVector3D().length(),
-                                          spec.model.column(1).toVector3D().length(),
-                                          spec.model.column(2).toVector3D().length()}));
+                sizes.push_back(
+                    std::max({spec.model.column(0).toVector3D().length(), spec.model.column(1).toVector3D().length(),
+                              spec.model.column(2).toVector3D().length()}));
                 for (int corner = 0; corner < 8; ++corner) {
-                    const QVector3D p = spec.model.map(QVector3D((corner & 1) ? 0.5f : -0.5f,
-                                                                 (corner & 2) ? 0.5f : -0.5f,
-                                                                 (corner & 4) ? 0.5f : -0.5f));
+                    const QVector3D p = spec.model.map(QVector3D(
+                        (corner & 1) ? 0.5f : -0.5f, (corner & 2) ? 0.5f : -0.5f, (corner & 4) ? 0.5f : -0.5f));
                     bmin = QVector3D(std::min(bmin.x(), p.x()), std::min(bmin.y(), p.y()), std::min(bmin.z(), p.z()));
                     bmax = QVector3D(std::max(bmax.x(), p.x()), std::max(bmax.y(), p.y()), std::max(bmax.z(), p.z()));
                 }
@@ -312,7 +308,7 @@ void TwinView::resetAssetAppearance(const QString& id)
     if (item < 0)
         return;
     const SceneItem& s = d->layout.items.at(item);
-    setAssetAppearance(id, AssetAppearance{s.isPlaceholder ? placeholderColor() : s.baseColor, true});
+    setAssetAppearance(id, AssetAppearance{s.isPlaceholder ? placeholderColor() : s.baseColor, true, {}});
 }
 
 AssetAppearance TwinView::assetAppearance(const QString& id) const
@@ -333,9 +329,21 @@ QColor TwinView::drawnColor(const QString& id) const
     return d->tiles.at(static_cast<size_t>(slot.tile))->color(slot.index);
 }
 
+SurfacePattern TwinView::drawnPattern(const QString& id) const
+{
+    const int item = d->itemById.value(id, -1);
+    if (item < 0)
+        return SurfacePattern::Solid;
+    if (d->mode == BuildMode::Naive || d->slots.at(item).isEmpty())
+        return d->appearances.at(item).pattern;
+    const Slot& slot = d->slots.at(item).first();
+    return d->tiles.at(static_cast<size_t>(slot.tile))->pattern(slot.index);
+}
+
 QColor TwinView::highlightColor()
 {
-    return QColor(0xff, 0x9f, 0x1a); // amber: far from the greys and from alarm red
+    // Blue: far from the greys and from every alarm colour (red, orange, yellow, magenta).
+    return QColor(0x40, 0x90, 0xff);
 }
 
 void TwinView::fitAll(bool animated)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include "appearance.h"
+
 #include <QColor>
 #include <QObject>
 #include <QPoint>
@@ -18,15 +20,6 @@ struct Plant;
 }
 
 namespace twinspect::scenes {
-
-/// How an item looks, set by whoever owns its state (today the defaults; later the telemetry
-/// overlay). The selection highlight is drawn on top and does not change the stored appearance.
-struct AssetAppearance
-{
-    QColor color;
-    bool visible = true;
-    friend bool operator==(const AssetAppearance&, const AssetAppearance&) = default;
-};
 
 /// The 3D twin: renders a plant with instanced batches, owns the camera, answers picks.
 /// This is the only door into Qt 3D: no Qt 3D type appears in this header, so ui/ and app/
@@ -63,8 +56,9 @@ public:
     AssetAppearance assetAppearance(const QString& id) const;
     /// Back to the neutral look of the item's type (or the placeholder look).
     void resetAssetAppearance(const QString& id);
-    /// Colour actually drawn for an item right now (appearance or highlight).
+    /// Colour and pattern actually given to the GPU for an item right now (appearance or highlight).
     QColor drawnColor(const QString& id) const;
+    SurfacePattern drawnPattern(const QString& id) const;
     static QColor highlightColor();
 
     void fitAll(bool animated = true);

@@ -11,10 +11,10 @@
 
 #include <QHash>
 #include <QPointer>
-#include <QTimer>
 #include <Qt3DExtras/QPhongMaterial>
 #include <Qt3DExtras/Qt3DWindow>
 #include <Qt3DRender/QCamera>
+#include <QTimer>
 #include <QtMath>
 
 #include <cmath>
@@ -66,10 +66,10 @@ struct TwinView::Private
     QHash<QString, int> itemById;
     std::vector<std::unique_ptr<InstancedTile>> tiles;
     std::vector<Qt3DExtras::QPhongMaterial*> naiveMaterials; ///< per instance, naive mode only
-    QList<QList<Slot>> slots;                                 ///< per item
-    QList<AssetAppearance> appearances;                       ///< per item
-    QList<bool> hidden;                                       ///< per item, for picking
-    QHash<int, MeshAsset*> meshes;                            ///< item -> mesh entity
+    QList<QList<Slot>> slots;                                ///< per item
+    QList<AssetAppearance> appearances;                      ///< per item
+    QList<bool> hidden;                                      ///< per item, for picking
+    QHash<int, MeshAsset*> meshes;                           ///< item -> mesh entity
     int selected = -1;
     int entitiesCreated = 0;
     QList<QVector3D> fitPoints; ///< item bound corners, computed on the first fit
@@ -118,6 +118,7 @@ struct TwinView::Private
             InstancedTile& tile = *tiles.at(static_cast<size_t>(slot.tile));
             tile.setModel(slot.index, visible ? spec.model : hiddenModel());
             tile.setColor(slot.index, color);
+            tile.setPattern(slot.index, appearances.at(item).pattern);
         }
         if (MeshAsset* mesh = meshes.value(item)) {
             mesh->setColor(color);

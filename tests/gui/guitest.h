@@ -23,11 +23,11 @@ inline bool isBackground(QRgb pixel)
     return std::abs(c.red() - b.red()) < 6 && std::abs(c.green() - b.green()) < 6 && std::abs(c.blue() - b.blue()) < 6;
 }
 
-/// Amber highlight, shaded: red high, blue low, green in between.
+/// Blue selection highlight, shaded: blue well above red and green.
 inline bool looksHighlighted(QRgb pixel)
 {
     const QColor c(pixel);
-    return c.red() > 120 && c.blue() < c.red() / 3 && c.green() > c.blue() + 30 && c.green() < c.red();
+    return c.blue() > 90 && c.blue() > c.red() * 2 && c.blue() > c.green() + 30;
 }
 
 /// Neutral grey: the plant's default look.
@@ -38,8 +38,7 @@ inline bool looksNeutral(QRgb pixel)
 }
 
 /// How many pixels in a square around `center` satisfy `predicate`.
-template <typename Predicate>
-int countAround(const QImage& image, QPointF center, int radius, Predicate predicate)
+template <typename Predicate> int countAround(const QImage& image, QPointF center, int radius, Predicate predicate)
 {
     int count = 0;
     for (int y = int(center.y()) - radius; y <= int(center.y()) + radius; ++y) {

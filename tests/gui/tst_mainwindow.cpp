@@ -97,7 +97,7 @@ private Q_SLOTS:
         QVERIFY(!settledFrame().isNull());
         int clicked = 0;
         for (const QString& id : {QStringLiteral("TK01"), QStringLiteral("TK02"), QStringLiteral("TK03"),
-                                 QStringLiteral("HEX01S"), QStringLiteral("COND01"), QStringLiteral("HT01")}) {
+                                  QStringLiteral("HEX01S"), QStringLiteral("COND01"), QStringLiteral("HT01")}) {
             const QPointF at = visibleCentre(id);
             if (at.x() < 0)
                 continue;
@@ -168,7 +168,7 @@ private Q_SLOTS:
         const QPointF other = *view()->projectedCenter(QStringLiteral("TK02"));
         QCOMPARE(countAround(frame, other, 3, looksHighlighted), 0);
         QVERIFY(countAround(frame, other, 3, looksNeutral) >= 30);
-        // Nowhere else is amber: the highlight is only on the selection.
+        // Nowhere else is blue: the highlight is only on the selection.
         const QRectF tankBox(tank - QPointF(60, 60), QSizeF(120, 120));
         int stray = 0;
         for (int y = 0; y < frame.height(); y += 4) {
@@ -190,7 +190,7 @@ private Q_SLOTS:
         QVERIFY2(draws <= 6, qPrintable(QString::number(draws)));
         const QColor alarm(0xd0, 0x20, 0x20);
         for (const twinspect::Asset& asset : m_window->plant()->assets)
-            view()->setAssetAppearance(asset.id, {alarm, true});
+            view()->setAssetAppearance(asset.id, {alarm, true, {}});
         QCOMPARE(view()->drawnColor(QStringLiteral("TK03")), alarm);
         const QPointF tank = *view()->projectedCenter(QStringLiteral("TK03"));
         const auto red = [](QRgb p) { return qRed(p) > 100 && qGreen(p) < qRed(p) / 3; };
@@ -206,14 +206,16 @@ private Q_SLOTS:
         const QString bad = m_dir.filePath(QStringLiteral("bad.plant.json"));
         QFile file(bad);
         QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write("{\n  \"format\": \"twinspect-plant\",\n  \"version\": 1,\n  \"site\": {\"id\": \"x\", \"areas\": 3}\n}\n");
+        file.write(
+            "{\n  \"format\": \"twinspect-plant\",\n  \"version\": 1,\n  \"site\": {\"id\": \"x\", \"areas\": 3}\n}\n");
         file.close();
         const auto before = m_window->plant();
         QSignalSpy failed(m_window.get(), &MainWindow::plantLoadFailed);
         m_window->openPlant(bad);
         QVERIFY(failed.wait(10000));
         const QString report = failed.first().at(1).toString();
-        QVERIFY2(report.contains(QStringLiteral("bad.plant.json:4:")) && report.contains(QStringLiteral("$.site.areas")),
+        QVERIFY2(report.contains(QStringLiteral("bad.plant.json:4:")) &&
+                     report.contains(QStringLiteral("$.site.areas")),
                  qPrintable(report));
         QCOMPARE(m_window->plant(), before);
         QCOMPARE(view()->plant(), before);

@@ -59,22 +59,23 @@ private Q_SLOTS:
         QVERIFY(run.out.contains(QStringLiteral("demo.png")));
         const QImage image(path("demo.png"));
         QCOMPARE(image.size(), QSize(800, 500));
-        int amber = 0;
+        int highlighted = 0;
         for (int y = 0; y < image.height(); y += 2) {
             for (int x = 0; x < image.width(); x += 2) {
                 const QColor c(image.pixel(x, y));
-                if (c.red() > 120 && c.blue() < c.red() / 3 && c.green() > c.blue() + 30)
-                    ++amber;
+                if (c.blue() > 90 && c.blue() > c.red() * 2 && c.blue() > c.green() + 30) // the blue selection
+                    ++highlighted;
             }
         }
-        QVERIFY2(amber > 20, "the selected tank is highlighted in the screenshot");
+        QVERIFY2(highlighted > 20, "the selected tank is highlighted in the screenshot");
     }
 
     void aBrokenPlantExitsNonZeroWithTheErrorOnStderr()
     {
         QFile bad(path("bad.plant.json"));
         QVERIFY(bad.open(QIODevice::WriteOnly));
-        bad.write("{\n  \"format\": \"twinspect-plant\",\n  \"version\": 1,\n  \"site\": {\"id\": \"s\",\n    \"areas\": [{\"id\": "
+        bad.write("{\n  \"format\": \"twinspect-plant\",\n  \"version\": 1,\n  \"site\": {\"id\": \"s\",\n    "
+                  "\"areas\": [{\"id\": "
                   "\"a\", \"units\": [{\"id\": \"u\", \"assets\": [{\"id\": \"A\", \"type\": \"pump\", \"geometry\": "
                   "{\"primitive\": \"sphere\", \"radius\": \"big\"}}]}]}]}\n}\n");
         bad.close();
@@ -91,13 +92,13 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<QString>("message");
-        QTest::newRow("bad size") << QStringList{QStringLiteral("--screenshot"), path("x.png"), QStringLiteral("--size"),
-                                                 QStringLiteral("big")}
+        QTest::newRow("bad size") << QStringList{QStringLiteral("--screenshot"), path("x.png"),
+                                                 QStringLiteral("--size"), QStringLiteral("big")}
                                   << QStringLiteral("--size takes WIDTHxHEIGHT");
         QTest::newRow("unknown option") << QStringList{QStringLiteral("--frobnicate")} << QStringLiteral("frobnicate");
-        QTest::newRow("unknown select") << QStringList{QStringLiteral("--data-dir"), path("data"),
+        QTest::newRow("unknown select") << QStringList{QStringLiteral("--data-dir"),   path("data"),
                                                        QStringLiteral("--screenshot"), path("x.png"),
-                                                       QStringLiteral("--select"), QStringLiteral("NOPE")}
+                                                       QStringLiteral("--select"),     QStringLiteral("NOPE")}
                                         << QStringLiteral("no asset or pipe 'NOPE'");
     }
 
