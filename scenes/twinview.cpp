@@ -302,13 +302,19 @@ void TwinView::setAssetAppearance(const QString& id, const AssetAppearance& appe
     d->refresh(item);
 }
 
-void TwinView::resetAssetAppearance(const QString& id)
+QColor TwinView::neutralColor(const QString& id) const
 {
     const int item = d->itemById.value(id, -1);
     if (item < 0)
-        return;
+        return {};
     const SceneItem& s = d->layout.items.at(item);
-    setAssetAppearance(id, AssetAppearance{s.isPlaceholder ? placeholderColor() : s.baseColor, true, {}});
+    return s.isPlaceholder ? placeholderColor() : s.baseColor;
+}
+
+void TwinView::resetAssetAppearance(const QString& id)
+{
+    if (d->itemById.contains(id))
+        setAssetAppearance(id, AssetAppearance{neutralColor(id), true, {}});
 }
 
 AssetAppearance TwinView::assetAppearance(const QString& id) const

@@ -54,6 +54,8 @@ public:
     void setSelectedItem(const QString& id);
     void setAssetAppearance(const QString& id, const AssetAppearance& appearance);
     AssetAppearance assetAppearance(const QString& id) const;
+    /// The neutral colour of the item's type (or the placeholder colour): what it shows when normal.
+    QColor neutralColor(const QString& id) const;
     /// Back to the neutral look of the item's type (or the placeholder look).
     void resetAssetAppearance(const QString& id);
     /// Colour and pattern actually given to the GPU for an item right now (appearance or highlight).

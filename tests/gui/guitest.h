@@ -2,6 +2,7 @@
 // Helpers for tests that look at real rendered pixels.
 #pragma once
 
+#include "overlaystyle.h"
 #include "twinview.h"
 
 #include <QColor>
@@ -10,10 +11,10 @@
 
 namespace twinspect::test {
 
-/// The 3D view's clear colour (scenes/twinview.cpp).
+/// The 3D view's clear colour.
 inline QColor background()
 {
-    return QColor(0x2a, 0x2e, 0x33);
+    return scenes::backgroundColor();
 }
 
 inline bool isBackground(QRgb pixel)
