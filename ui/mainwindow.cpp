@@ -86,6 +86,7 @@ MainWindow::MainWindow(QSettings* settings, QWidget* parent)
         selectItem(id);
         m_view->flyTo(id);
     });
+    connect(m_view, &scenes::TwinView::contextMenuRequested, this, &MainWindow::showAssetContextMenu);
     connect(m_view, &scenes::TwinView::meshFailed, this, [this](const QString& id, const QString& message) {
         m_renderProblems.insert(id, message);
         m_problems->addRenderProblem(id, message);
@@ -464,6 +465,10 @@ void MainWindow::showShortcuts()
                                    "<tr><td><b>Ctrl+G, Space</b></td><td>fly to the selection</td></tr>"
                                    "<tr><td><b>Ctrl+F</b></td><td>search assets; Enter flies to the first match</td></tr>"
                                    "<tr><td><b>F6</b></td><td>focus the 3D view</td></tr>"
+                                   "<tr><td><b>Right click, Menu key</b></td><td>the asset's menu: acknowledge "
+                                   "its alarms, fly to it, properties</td></tr>"
+                                   "<tr><td><b>Ctrl+Shift+L</b></td><td>alarm list; <b>Ctrl+K</b> in it acknowledges "
+                                   "the selected alarms</td></tr>"
                                    "<tr><td><b>Ctrl+O, F5</b></td><td>open, reload plant</td></tr>"
                                    "</table>"),
                                 QMessageBox::Ok, this);

@@ -13,6 +13,7 @@
 class QJsonObject;
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QProgressBar;
 class QSettings;
 class QSortFilterProxyModel;
@@ -43,6 +44,7 @@ struct SecurityEvent;
 
 namespace twinspect::ui {
 
+class AlarmPanel;
 class AuditPanel;
 class ConnectionsPanel;
 class LoginDialog;
@@ -87,6 +89,29 @@ public:
     ConnectionsPanel* connectionsPanel() const { return m_connections; }
     /// The plant's alarms, evaluated from the tag store (exists once telemetry is connected).
     alarms::AlarmEngine* alarmEngine() const { return m_alarms; }
+    /// The alarm list dock (exists once telemetry is connected; View ▸ Alarms, Ctrl+Shift+L).
+    AlarmPanel* alarmPanel() const { return m_alarmPanel; }
+    /// Opens and raises the alarm list.
+    void showAlarms();
+    /// "Alarms 1 urgent · 2 high · 0 medium · 0 low — 3 unacknowledged", as the status bar shows it.
+    QString alarmStatusText() const;
+    /// Operator actions on alarms (mainwindow_alarms.cpp). Each checks the role, asks for one
+    /// electronic signature for all `alarmIds`, acts on the engine as the logged-in operator and
+    /// writes one audit entry per alarm, also when refused or cancelled. Ids that cannot take
+    /// the action (already acknowledged, not shelved, ...) are left out before signing.
+    void acknowledgeAlarms(const QStringList& alarmIds);
+    /// untilMs: the workstation clock's ms since the epoch. A reason is required.
+    void shelveAlarms(const QStringList& alarmIds, qint64 untilMs, const QString& reason);
+    void unshelveAlarms(const QStringList& alarmIds);
+    /// Asks for a duration and a reason (ShelveDialog), then shelveAlarms().
+    void requestShelve(const QStringList& alarmIds);
+    /// The alarms of an asset's bound tags, in engine order.
+    QStringList assetAlarmIds(const QString& assetId) const;
+    /// The 3D view's context menu for an asset, built but not shown (the caller owns it):
+    /// acknowledge and shelve its alarms, fly to it, show its properties. Actions have object
+    /// names (acknowledgeAssetAlarms, shelveAssetAlarms, unshelveAssetAlarms, flyToAsset,
+    /// showAssetProperties) so tests and other wiring can find them.
+    QMenu* assetContextMenu(const QString& assetId, QWidget* parent = nullptr);
     /// backends.json could not be read: say so where the telemetry summary is.
     void setTelemetryLoadError(const QString& message);
     /// Operators log in through this session (not owned): nothing can be done until someone has,
@@ -138,12 +163,23 @@ private:
     void onTelemetrySecurityEvent(const QString& backendId, const telemetry::SecurityEvent& event);
     void updateTelemetryStatus();
     void configureAlarms();
+    void createAlarmDock();
+    void updateAlarmStatus();
+    void showAssetContextMenu(const QString& assetId, const QPoint& globalPos);
+    /// One audit entry per alarm for an action on several.
+    void recordAlarmAction(const QString& action, const QStringList& alarmIds, const QString& outcome,
+                           const QString& reason, const QJsonObject& extra);
     void applyBackend(const telemetry::BackendSettings& settings, const telemetry::BackendSecrets& secrets, bool isNew);
     void removeBackend(const QString& id);
 public:
     /// Asks for an electronic signature for a critical action the role allows, and calls
     /// `proceed` once it is sealed in the audit log.
     void signThen(int permission, const QString& what, const QString& target, std::function<void()> proceed);
+    /// As above; `refused` is called instead of `proceed` when the role does not allow it
+    /// (outcome "refused"), the signer cancels ("refused") or gives up after a failed attempt
+    /// ("failure"), with a reason for the audit log.
+    void signThen(int permission, const QString& what, const QString& target, std::function<void()> proceed,
+                  std::function<void(const QString& outcome, const QString& reason)> refused);
     /// The account administration dialog (admins).
     void showUsers();
 
@@ -175,6 +211,9 @@ private:
     QLabel* m_telemetryLabel = nullptr;
     ConnectionsPanel* m_connections = nullptr;
     alarms::AlarmEngine* m_alarms = nullptr;
+    AlarmPanel* m_alarmPanel = nullptr;
+    QLabel* m_alarmLabel = nullptr;
+    QString m_alarmStatus; ///< the label's text without markup
     std::shared_ptr<const Plant> m_plant;
     QString m_plantPath;
     QHash<QString, QString> m_renderProblems; ///< asset id -> problem found while drawing

@@ -212,6 +212,9 @@ bool MainWindow::eventFilter(QObject* watched, QEvent* event)
             dock->raise();
         }
     }
+    // A click on the alarm counts opens the alarm list.
+    if (watched == m_alarmLabel && event->type() == QEvent::MouseButtonRelease)
+        showAlarms();
     if (m_session) {
         switch (event->type()) {
         case QEvent::KeyPress:
@@ -325,39 +328,68 @@ void MainWindow::showUsers()
     dialog->open();
 }
 
-void MainWindow::signThen(int permissionValue, const QString& what, const QString& target, std::function<void()> proceed)
+void MainWindow::signThen(int permission, const QString& what, const QString& target, std::function<void()> proceed)
+{
+    signThen(permission, what, target, std::move(proceed), {});
+}
+
+void MainWindow::signThen(int permissionValue, const QString& what, const QString& target,
+                          std::function<void()> proceed,
+                          std::function<void(const QString& outcome, const QString& reason)> refused)
 {
     const auto permission = static_cast<identity::Permission>(permissionValue);
-    if (!m_session->can(permission)) {
+    if (!m_session || !m_session->can(permission)) {
         recordAction(QStringLiteral("esign"), target, QStringLiteral("refused"),
                      tr("%1: role not allowed").arg(identity::permissionName(permission)));
         statusBar()->showMessage(tr("Your role does not allow this action."), 6000);
+        if (refused)
+            refused(QStringLiteral("refused"), tr("%1: role not allowed").arg(identity::permissionName(permission)));
         return;
     }
     auto* dialog = new ESignatureDialog(m_session->user()->name, what, m_session->signatureNeedsUserId(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &ESignatureDialog::submitted, this, [this, dialog, target, what, permission, proceed] {
+    // Whether the signature went through, and the last failure: a dialog closed without a
+    // signature is a refused action, and the action's own audit entry says why.
+    struct Attempt
+    {
+        bool signedOk = false;
+        QString failure;
+    };
+    auto attempt = std::make_shared<Attempt>();
+    if (refused) {
+        connect(dialog, &QDialog::finished, this, [attempt, refused] {
+            if (attempt->signedOk)
+                return;
+            if (attempt->failure.isEmpty())
+                refused(QStringLiteral("refused"), tr("electronic signature cancelled"));
+            else
+                refused(QStringLiteral("failure"), tr("electronic signature failed: %1").arg(attempt->failure));
+        });
+    }
+    connect(dialog, &ESignatureDialog::submitted, this, [this, dialog, target, what, permission, proceed, attempt] {
         audit::AuditEvent event;
         event.action = QStringLiteral("esign");
         event.target = target;
         event.reason = what;
         QPointer<ESignatureDialog> guard(dialog);
-        m_session->sign(permission, event, (what + QLatin1Char('\n') + target).toUtf8(), dialog->password(),
-                        dialog->meaning(), [guard, proceed](bool ok, const QString& message) {
-                            ESignatureDialog* open = guard.data();
-                            if (!open)
-                                return;
-                            if (!ok) {
-                                open->showError(message);
-                                return;
-                            }
-                            open->accept();
-                            proceed();
-                        },
-                        dialog->userId());
+        m_session->sign(
+            permission, event, (what + QLatin1Char('\n') + target).toUtf8(), dialog->password(), dialog->meaning(),
+            [guard, proceed, attempt](bool ok, const QString& message) {
+                ESignatureDialog* open = guard.data();
+                if (!open)
+                    return;
+                if (!ok) {
+                    attempt->failure = message;
+                    open->showError(message);
+                    return;
+                }
+                attempt->signedOk = true;
+                open->accept();
+                proceed();
+            },
+            dialog->userId());
     });
     dialog->open();
 }
-
 
 } // namespace twinspect::ui

@@ -2,6 +2,7 @@
 // The telemetry half of MainWindow: live values into the properties dock, connection and trust
 // events into the audit log, and a summary of the backends in the status bar.
 #include "alarms/alarmengine.h"
+#include "docks/alarmpanel.h"
 #include "docks/connectionspanel.h"
 #include "docks/propertiespanel.h"
 #include "identity/roles.h"
@@ -71,6 +72,7 @@ void MainWindow::setTelemetry(telemetry::TelemetryHub* hub)
     if (QMenu* view = menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu")))
         view->addAction(toggle);
     m_telemetryLabel->installEventFilter(this);
+    createAlarmDock();
     if (m_settings)
         restoreState(m_settings->value(QStringLiteral("window/state")).toByteArray());
 }
@@ -170,6 +172,8 @@ void MainWindow::configureAlarms()
     const auto configured = engine->configure(m_plant ? alarms::alarmConfigs(*m_plant) : QList<alarms::AlarmConfig>());
     if (!configured)
         statusBar()->showMessage(tr("Alarms not configured: %1").arg(configured.error().message), 10000);
+    if (m_alarmPanel)
+        m_alarmPanel->setPlant(m_plant); // areas and tag -> asset for the alarm list
 }
 
 void MainWindow::onTelemetrySecurityEvent(const QString& backendId, const telemetry::SecurityEvent& event)
