@@ -8,6 +8,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
+#include <QCursor>
 #include <QDateTime>
 #include <QDateTimeAxis>
 #include <QFileDialog>
@@ -15,6 +16,7 @@
 #include <QLabel>
 #include <QLineSeries>
 #include <QListWidget>
+#include <QLocale>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPixmap>
@@ -24,6 +26,7 @@
 #include <QStandardPaths>
 #include <QTimer>
 #include <QToolBar>
+#include <QToolTip>
 #include <QValueAxis>
 #include <QVBoxLayout>
 #include <QWheelEvent>
@@ -120,6 +123,8 @@ TrendPanel::TrendPanel(QWidget* parent)
     for (const SpanChoice& choice : kSpans)
         m_span->addItem(tr(choice.text), choice.ms);
     m_span->setToolTip(tr("How much time the chart shows"));
+    m_span->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_span->setMinimumContentsLength(10); // room for a zoomed length such as "2 min 30 s"
     connect(m_span, &QComboBox::activated, this,
             [this](int index) { m_model->setSpan(m_span->itemData(index).toLongLong()); });
 
@@ -164,7 +169,7 @@ TrendPanel::TrendPanel(QWidget* parent)
     m_view->viewport()->installEventFilter(this);
 
     m_penList->setToolTip(tr("Pens: untick a tag to hide it"));
-    m_penList->setMaximumWidth(220);
+    m_penList->setMaximumWidth(200);
     connect(m_penList, &QListWidget::itemChanged, this, [this](QListWidgetItem* item) {
         m_model->setPenVisible(m_penList->row(item), item->checkState() == Qt::Checked);
         m_structureDirty = true;
@@ -186,16 +191,15 @@ TrendPanel::TrendPanel(QWidget* parent)
     m_stack->addWidget(m_message);
     m_stack->addWidget(chartPage);
 
-    auto* footer = new QHBoxLayout;
-    footer->addWidget(legend, 1);
-    footer->addWidget(m_window);
-
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(m_title);
+    auto* header = new QHBoxLayout;
+    header->addWidget(m_title, 1);
+    header->addWidget(m_window);
+    layout->addLayout(header);
     layout->addWidget(toolBar);
     layout->addWidget(m_stack, 1);
-    layout->addLayout(footer);
+    layout->addWidget(legend);
     layout->addWidget(m_status);
 
     connect(m_model, &TrendModel::shownChanged, this, &TrendPanel::scheduleRedraw);
@@ -328,6 +332,8 @@ void TrendPanel::updateControls()
             spanIndex = i;
     }
     m_span->setCurrentIndex(spanIndex);
+    // A zoomed window has no preset: the box then names its length instead of going blank.
+    m_span->setPlaceholderText(spanText(m_model->spanMs()));
     if (live) {
         m_window->setText(tr("Live · last %1").arg(spanText(m_model->spanMs())));
     } else {
@@ -428,6 +434,8 @@ QLineSeries* TrendPanel::lineFor(int pen, int segment)
         addSeries(line, series.axis);
         line->setPen(QPen(trendPen.color, 2));
         line->setMarkerSize(5);
+        connect(line, &QXYSeries::hovered, this,
+                [this, pen](const QPointF& at, bool entered) { showPointTip(pen, at, entered); });
         series.lines.append(line);
     }
     return series.lines.at(segment);
@@ -518,7 +526,33 @@ void TrendPanel::updateAxes()
         if (!fixedHigh || max > *fixedHigh)
             max += margin;
         it.value()->setRange(min, max);
+        // A scale that fits the data gets round tick values (1.95, 2.00, ...); a configured one stays as set.
+        if (!fixedLow && !fixedHigh)
+            it.value()->applyNiceNumbers();
     }
+}
+
+void TrendPanel::showPointTip(int pen, const QPointF& at, bool entered)
+{
+    const std::vector<HistoryPoint>& points = m_model->shownPoints(pen);
+    if (!entered || points.empty()) {
+        QToolTip::hideText();
+        return;
+    }
+    // The sample nearest in time to where the pointer touches the line: exact values, not interpolated ones.
+    const auto time = static_cast<qint64>(at.x());
+    auto it = std::lower_bound(points.begin(), points.end(), time,
+                               [](const HistoryPoint& point, qint64 t) { return point.timeMs < t; });
+    if (it == points.end() || (it != points.begin() && time - std::prev(it)->timeMs < it->timeMs - time))
+        --it;
+    const TrendPen& trendPen = m_model->pens().at(pen);
+    QToolTip::showText(
+        QCursor::pos(),
+        tr("%1: %2 %3\n%4 · %5")
+            .arg(trendPen.tag, std::isnan(it->value) ? QStringLiteral("—") : QLocale().toString(it->value, 'g', 6),
+                 trendPen.unit, QDateTime::fromMSecsSinceEpoch(it->timeMs).toString(QStringLiteral("HH:mm:ss.zzz")),
+                 telemetry::qualityName(it->quality)),
+        m_view);
 }
 
 qint64 TrendPanel::timeAt(double viewX) const

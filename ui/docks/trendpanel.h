@@ -15,6 +15,7 @@ class QAbstractSeries;
 class QAction;
 class QChart;
 class QChartView;
+class QPointF;
 class QComboBox;
 class QDateTimeAxis;
 class QFileDialog;
@@ -115,6 +116,7 @@ private:
     void updateControls();
     void finishExport(const QString& path, const Result<bool>& result, int points);
     qint64 timeAt(double viewX) const;
+    void showPointTip(int pen, const QPointF& at, bool entered);
 
     TrendModel* m_model;
     QLabel* m_title;
