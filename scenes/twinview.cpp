@@ -435,6 +435,25 @@ std::optional<QPointF> TwinView::projectedCenter(const QString& id) const
     return QPointF(p.x(), size.height() - p.y());
 }
 
+std::optional<QPointF> TwinView::projectedTop(const QString& id) const
+{
+    const int item = d->itemById.value(id, -1);
+    if (item < 0)
+        return std::nullopt;
+    const SceneItem& s = d->layout.items.at(item);
+    const QVector3D top((s.boundsMin.x() + s.boundsMax.x()) / 2, s.boundsMax.y(),
+                        (s.boundsMin.z() + s.boundsMax.z()) / 2);
+    const Qt3DRender::QCamera* camera = d->window->camera();
+    if (camera->viewMatrix().map(top).z() >= 0)
+        return std::nullopt;
+    const QSize size = d->window->size();
+    const QVector3D p = top.project(camera->viewMatrix(), camera->projectionMatrix(), QRect(QPoint(0, 0), size));
+    const QPointF at(p.x(), size.height() - p.y());
+    if (at.x() < 0 || at.y() < 0 || at.x() > size.width() || at.y() > size.height())
+        return std::nullopt;
+    return at;
+}
+
 void TwinView::setInputEnabled(bool enabled)
 {
     d->inputEnabled = enabled;

@@ -74,6 +74,8 @@ public:
     QString itemAt(const QPointF& windowPos) const;
     /// Where an item's centre appears in the window, if it is in front of the camera.
     std::optional<QPointF> projectedCenter(const QString& id) const;
+    /// Where the top centre of an item's bounds appears (labels sit there), if in front and on screen.
+    std::optional<QPointF> projectedTop(const QString& id) const;
 
     /// Continuous rendering for benchmarks; the default renders only on change (~3 % CPU idle).
     void setContinuousRendering(bool continuous);

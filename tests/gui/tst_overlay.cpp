@@ -4,6 +4,7 @@
 // by real Qt 3D on llvmpipe under Xvfb; the test reads the pixels at each asset's projected centre.
 #include "alarms/alarmengine.h"
 #include "guitest.h"
+#include "labellayer.h"
 #include "overlaystyle.h"
 #include "plant/plant.h"
 #include "plant/plantloader.h"
@@ -11,9 +12,12 @@
 #include "telemetryoverlay.h"
 #include "twinview.h"
 
+#include <QGuiApplication>
+#include <QScreen>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
+#include <QWidget>
 #include <QWindow>
 
 using namespace twinspect;
@@ -95,26 +99,13 @@ private:
     std::unique_ptr<telemetry::TagStore> m_store;
     std::unique_ptr<alarms::AlarmEngine> m_engine;
     std::unique_ptr<TelemetryOverlay> m_overlay;
+    std::unique_ptr<QWidget> m_host; ///< embeds the 3D window, as the workstation does
+    twinspect::ui::LabelLayer* m_labels = nullptr;
 
     QPointF centre(const QString& id) const
     {
         const std::optional<QPointF> c = m_view->projectedCenter(id);
         return c ? *c : QPointF(-1, -1);
-    }
-
-    /// A frame drawn after the overlay's last change (two grabs agree).
-    QImage settledFrame()
-    {
-        QImage previous;
-        QImage frame;
-        const bool settled = QTest::qWaitFor(
-            [&] {
-                previous = frame;
-                frame = m_view->grabFrame();
-                return hasContent(frame) && frame == previous;
-            },
-            kRenderTimeoutMs);
-        return settled ? frame : QImage();
     }
 
     void feed(const telemetry::SampleBatch& batch)
@@ -132,8 +123,13 @@ private Q_SLOTS:
         m_plant = std::make_shared<const Plant>(std::move(*loaded.plant));
 
         m_view = std::make_unique<TwinView>();
-        m_view->window()->resize(1200, 360);
-        m_view->window()->show();
+        m_host = std::make_unique<QWidget>();
+        QWidget* container = QWidget::createWindowContainer(m_view->window(), m_host.get());
+        container->setGeometry(0, 0, 1880, 400);
+        m_host->resize(1880, 400);
+        m_labels = new twinspect::ui::LabelLayer(m_view.get());
+        m_host->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_host.get()));
         QVERIFY(QTest::qWaitForWindowExposed(m_view->window()));
         m_view->setPlant(m_plant);
         m_view->orbit(-25, -25); // face the row from the front, a little above: every box alike
@@ -148,6 +144,7 @@ private Q_SLOTS:
         m_overlay->setBlinkIntervalMs(0); // steady colours first; blinking has its own test
         m_overlay->setPlant(m_plant);
         m_overlay->setSources(m_store.get(), m_engine.get());
+        m_labels->setSources(m_plant, m_store.get(), m_overlay.get());
 
         m_store->setExpectedPeriod(QStringLiteral("T-STALE"), 1000);
         feed({sample(QStringLiteral("T-NORMAL"), m_now, 20), sample(QStringLiteral("T-LOW"), m_now, 80),
@@ -206,12 +203,16 @@ private Q_SLOTS:
     {
         QFETCH(QString, asset);
         QFETCH(int, priority);
-        const QImage frame = settledFrame();
-        QVERIFY(!frame.isNull());
-        const QPointF at = centre(asset);
         const int area = (2 * kWindow + 1) * (2 * kWindow + 1);
         const QColor expected = alarmColor(static_cast<alarms::Priority>(priority));
-        QVERIFY2(countHue(frame, at, expected) > area * 8 / 10, qPrintable(asset));
+        // The renderer draws on its own thread: wait for a frame that shows the asset's colour.
+        QImage frame;
+        const auto coloured = [&] {
+            frame = m_view->grabFrame();
+            return countHue(frame, centre(asset), expected) > area * 8 / 10;
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(coloured(), qPrintable(asset), kRenderTimeoutMs);
+        const QPointF at = centre(asset);
         // ... and no other priority's colour is there.
         for (int other = 0; other < alarms::kPriorityCount; ++other) {
             if (other != priority)
@@ -223,8 +224,13 @@ private Q_SLOTS:
 
     void pixelsShowDataQuality()
     {
-        const QImage frame = settledFrame();
-        QVERIFY(!frame.isNull());
+        QImage frame;
+        const auto neutral = [&] {
+            frame = m_view->grabFrame();
+            const QPointF at = centre(QStringLiteral("NORMAL"));
+            return countAround(frame, at, kWindow, looksNeutral) == sample(frame, at).total;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(neutral(), kRenderTimeoutMs);
         if (qEnvironmentVariableIsSet("TWINSPECT_SAVE_FRAME"))
             frame.save(qEnvironmentVariable("TWINSPECT_SAVE_FRAME"));
         const Pixels normal = sample(frame, centre(QStringLiteral("NORMAL")));
@@ -248,6 +254,64 @@ private Q_SLOTS:
         QVERIFY2(untrusted.bright > untrusted.total / 3, qPrintable(QString::number(untrusted.bright)));
         QCOMPARE(untrusted.saturated, 0);
         QCOMPARE(normal.dark, 0);
+    }
+
+    void labelsShowAlarmedAssetsAndTheSelection()
+    {
+        // Alarmed assets are labelled with value, unit and priority; the rest only on demand.
+        // From afar the four alarmed boxes' labels would overlap: the most urgent wins, the others
+        // that would touch it wait; closer in, all four fit.
+        QTRY_VERIFY(!m_labels->shownAssets().isEmpty());
+        QCOMPARE(m_labels->shownAssets().first(), QStringLiteral("URGENT"));
+        QVERIFY(m_labels->shownAssets().size() < 4);
+        QCOMPARE(m_labels->labelText(QStringLiteral("URGENT")), QStringLiteral("URGENT  80 % URGENT unack"));
+        m_view->zoom(0.6f);
+        QTRY_COMPARE(m_labels->shownAssets().size(), 4);
+        for (const QString& id : m_overlay->alarmedAssets())
+            QVERIFY(m_labels->shownAssets().contains(id));
+        m_view->fitAll(false);
+        m_labels->setSelectedAsset(QStringLiteral("BAD"));
+        QTRY_COMPARE(m_labels->shownAssets().first(), QStringLiteral("BAD"));
+        QCOMPARE(m_labels->labelText(QStringLiteral("BAD")), QStringLiteral("BAD  20 % bad"));
+        // The label sits above its asset and is really on screen, over the 3D window.
+        const QRect rect = m_labels->labelRect(QStringLiteral("BAD"));
+        const QPointF asset = centre(QStringLiteral("BAD"));
+        QVERIFY(rect.bottom() < asset.y());
+        QVERIFY(std::abs(rect.center().x() - m_view->projectedTop(QStringLiteral("BAD"))->x()) < 4);
+        QVERIFY(std::abs(rect.center().x() - asset.x()) < rect.width() / 2);
+        QImage screen;
+        const QPoint origin = m_view->window()->mapToGlobal(rect.topLeft());
+        const auto labelDrawn = [&] {
+            screen = QGuiApplication::primaryScreen()
+                         ->grabWindow(0, origin.x(), origin.y(), rect.width(), rect.height())
+                         .toImage();
+            int dark = 0;
+            int text = 0;
+            for (int y = 0; y < screen.height(); ++y) {
+                for (int x = 0; x < screen.width(); ++x) {
+                    const QColor c(screen.pixel(x, y));
+                    dark += c.red() < 0x20 && c.green() < 0x20 && c.blue() < 0x20;
+                    text += c.red() > 0xc0 && c.green() > 0xc0;
+                }
+            }
+            return dark > screen.width() * screen.height() / 2 && text > 10;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(labelDrawn(), kRenderTimeoutMs);
+        m_labels->setSelectedAsset({});
+    }
+
+    void labelsForAllNeverOverlap()
+    {
+        m_labels->setShowAll(true);
+        QTRY_VERIFY(m_labels->shownAssets().size() > 4);
+        const QStringList shown = m_labels->shownAssets();
+        for (qsizetype a = 0; a < shown.size(); ++a) {
+            for (qsizetype b = a + 1; b < shown.size(); ++b)
+                QVERIFY(!m_labels->labelRect(shown.at(a)).intersects(m_labels->labelRect(shown.at(b))));
+        }
+        QVERIFY(shown.contains(QStringLiteral("NORMAL")) || shown.contains(QStringLiteral("NOTAG")));
+        m_labels->setShowAll(false);
+        QTRY_VERIFY(!m_labels->shownAssets().contains(QStringLiteral("NORMAL")));
     }
 
     void unacknowledgedAlarmsBlinkUntilAcknowledged()
@@ -310,6 +374,7 @@ private Q_SLOTS:
         m_overlay.reset();
         m_engine.reset();
         m_store.reset();
+        m_host.reset();
         m_view.reset();
     }
 };
