@@ -354,6 +354,27 @@ private Q_SLOTS:
         QCOMPARE(entry.outcome, QStringLiteral("refused"));
         QVERIFY2(entry.body.contains("cancelled"), entry.body.constData());
         QCOMPARE(stateOf(kPumpRun), alarms::AlarmState::UnackActive);
+
+        // A wrong password, then giving up: a failure, recorded as such.
+        panel()->acknowledgeAction()->trigger();
+        dialog = waitForSignatureDialog();
+        QVERIFY(dialog);
+        sign(dialog, QStringLiteral("eve"), QStringLiteral("not-her-password"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [dialog] {
+                for (const QLabel* label : dialog->findChildren<QLabel*>()) {
+                    if (label->text().contains(QStringLiteral("wrong password")))
+                        return true;
+                }
+                return false;
+            }(),
+            10'000);
+        dialog->reject();
+        QTRY_COMPARE_WITH_TIMEOUT(auditEntries(QStringLiteral("alarm.acknowledge"), kPumpRun).size(), 2, 5000);
+        const Entry failed = auditEntries(QStringLiteral("alarm.acknowledge"), kPumpRun).constLast();
+        QCOMPARE(failed.outcome, QStringLiteral("failure"));
+        QVERIFY2(failed.body.contains("wrong password"), failed.body.constData());
+        QCOMPARE(stateOf(kPumpRun), alarms::AlarmState::UnackActive);
     }
 
     void theAssetMenuAcknowledgesTheAssetsAlarms()
