@@ -330,6 +330,22 @@ private Q_SLOTS:
         QVERIFY2(resets.count() <= 2, qPrintable(QString::number(resets.count())));
     }
 
+    void liveWindowFollowsTheClockWhenATagFallsSilent()
+    {
+        // A tag that stops reporting must be seen to stop: the window moves on without it.
+        Feed feed;
+        for (int i = 0; i < 10; ++i)
+            feed.add(QStringLiteral("T"), i, i);
+        TrendModel model;
+        model.setTagStore(&feed.store);
+        model.setSpan(60'000);
+        model.setPens({pen(QStringLiteral("T"), {})});
+        QCOMPARE(model.windowEndMs(), kT0 + 9'000);
+        feed.now += 55'000;
+        QTRY_COMPARE(model.windowEndMs(), feed.now);
+        QCOMPARE(model.rowCount(), 6); // seconds 4..9 are still inside the last minute
+    }
+
     void zoomAndPanPauseAndMoveTheWindow()
     {
         Feed feed;

@@ -338,7 +338,7 @@ void TrendPanel::updateControls()
         m_window->setText(tr("Live · last %1").arg(spanText(m_model->spanMs())));
     } else {
         const QString format =
-            m_model->spanMs() < 24 * 60 * kMinute ? QStringLiteral("HH:mm:ss") : QStringLiteral("yyyy-MM-dd HH:mm");
+            m_model->spanMs() < kMinute * 60 * 24 ? QStringLiteral("HH:mm:ss") : QStringLiteral("yyyy-MM-dd HH:mm");
         m_window->setText(tr("Paused · %1 – %2 (%3)")
                               .arg(QDateTime::fromMSecsSinceEpoch(m_model->windowStartMs()).toString(format),
                                    QDateTime::fromMSecsSinceEpoch(m_model->windowEndMs()).toString(format),
