@@ -7,6 +7,7 @@
 #include "alarms/alarmengine.h"
 #include "audit/auditdatabase.h"
 #include "audit/auditlog.h"
+#include "audit/auditverifier.h"
 #include "dialogs/esignaturedialog.h"
 #include "docks/alarmpanel.h"
 #include "identity/session.h"
@@ -230,6 +231,11 @@ private Q_SLOTS:
             signedByEve |= row.body.contains("\"esig\":{\"name\":\"eve\"") && row.body.contains(kAlarm.toUtf8());
         QVERIFY(signedByEve);
         QVERIFY2(!listedState(kAlarm).contains(QStringLiteral("unacknowledged")), qPrintable(listedState(kAlarm)));
+        // And the log that holds it is intact, as an auditor's verification would find it.
+        m_log->waitSealed(5000);
+        const audit::VerifyReport report =
+            audit::verifyDatabase(m_data.filePath(QStringLiteral("audit.db")), audit::VerifyOptions());
+        QVERIFY2(report.intact(), qPrintable(report.summary()));
     }
 };
 
