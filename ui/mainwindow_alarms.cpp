@@ -253,6 +253,8 @@ void MainWindow::shelveAlarms(const QStringList& alarmIds, qint64 untilMs, const
     const QString until = QDateTime::fromMSecsSinceEpoch(untilMs, Qt::UTC).toString(Qt::ISODate);
     QJsonObject extra;
     extra.insert(QLatin1String("until"), audit::isoTime(untilMs));
+    // Also in the details, so a refused shelve (whose reason field says why it was refused) keeps it.
+    extra.insert(QLatin1String("shelveReason"), reason.trimmed());
     const QString what = tr("Shelve %n alarm(s) until %1 UTC: %2 — reason: %3", nullptr, static_cast<int>(ids.size()))
                              .arg(until, idList(ids), reason.trimmed());
     signThen(
@@ -267,7 +269,8 @@ void MainWindow::shelveAlarms(const QStringList& alarmIds, qint64 untilMs, const
             for (const QString& id : ids) {
                 const std::optional<alarms::AlarmStatus> before = engine->alarm(id);
                 QJsonObject details = before ? alarmDetails(*before) : QJsonObject();
-                details.insert(QLatin1String("until"), extra.value(QLatin1String("until")));
+                for (auto it = extra.begin(); it != extra.end(); ++it)
+                    details.insert(it.key(), it.value());
                 if (m_auditLog && !m_auditLog->isWritable()) {
                     recordAction(QStringLiteral("alarm.shelve"), id, QStringLiteral("refused"),
                                  tr("the audit log cannot be written"), details);

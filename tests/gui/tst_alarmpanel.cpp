@@ -432,7 +432,9 @@ private Q_SLOTS:
         const Entry entry = auditEntries(QStringLiteral("alarm.shelve"), kLevelLo).constFirst();
         QCOMPARE(entry.outcome, QStringLiteral("success"));
         QCOMPARE(entry.operatorName, QStringLiteral("eve"));
-        QVERIFY2(entry.body.contains("WO 4711") && entry.body.contains("\"until\":"), entry.body.constData());
+        QVERIFY2(entry.body.contains("\"shelveReason\":\"level transmitter recalibration, WO 4711\"") &&
+                     entry.body.contains("\"until\":"),
+                 entry.body.constData());
 
         // Unshelving is the same kind of action.
         panel()->stateFilter()->setCurrentText(QStringLiteral("Shelved"));
