@@ -470,6 +470,29 @@ private Q_SLOTS:
         panel()->stateFilter()->setCurrentIndex(0);
     }
 
+    void shortcutsDoNotClash()
+    {
+        // Ctrl+Shift+L opens the list and Ctrl+K acknowledges in it: neither may shadow a window
+        // command (shortcuts local to other docks, like the Connections dock's F5, may repeat).
+        QHash<QKeySequence, QString> window;
+        for (const QAction* action : m_window->findChildren<QAction*>()) {
+            if (action->shortcutContext() != Qt::WindowShortcut && action->shortcutContext() != Qt::ApplicationShortcut)
+                continue;
+            for (const QKeySequence& key : action->shortcuts()) {
+                QVERIFY2(!window.contains(key),
+                         qPrintable(QStringLiteral("%1 is both \"%2\" and \"%3\"")
+                                        .arg(key.toString(), window.value(key), action->text())));
+                window.insert(key, action->text());
+            }
+        }
+        QCOMPARE(window.value(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L)), QStringLiteral("Alarms"));
+        for (const QAction* action : panel()->findChildren<QAction*>()) {
+            for (const QKeySequence& key : action->shortcuts())
+                QVERIFY2(!window.contains(key), qPrintable(key.toString()));
+        }
+        QCOMPARE(panel()->acknowledgeAction()->shortcut(), QKeySequence(Qt::CTRL | Qt::Key_K));
+    }
+
     void anAlarmThatIsOverStaysAsRecent()
     {
         // The pump runs again: its acknowledged alarm returns to normal and is listed, greyed, as recent.
