@@ -379,7 +379,21 @@ private Q_SLOTS:
 
     void theAssetMenuAcknowledgesTheAssetsAlarms()
     {
-        // What the 3D view's right click shows for the temperature transmitter: its one alarm left.
+        // A right click on the transmitter in the 3D view opens its menu there.
+        scenes::TwinView* view = m_window->twinView();
+        view->flyTo(QStringLiteral("TWIT03"), false);
+        QTRY_VERIFY_WITH_TIMEOUT(view->projectedCenter(QStringLiteral("TWIT03")).has_value(), 5000);
+        const QPoint at = view->projectedCenter(QStringLiteral("TWIT03"))->toPoint();
+        QTRY_COMPARE_WITH_TIMEOUT(view->itemAt(at), QStringLiteral("TWIT03"), 5000); // picking sees the new camera
+        QTest::mouseClick(view->window(), Qt::RightButton, Qt::NoModifier, at);
+        QMenu* popup = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (popup = m_window->findChild<QMenu*>(QStringLiteral("assetContextMenu"))) && popup->isVisible(), 5000);
+        QCOMPARE(m_window->selectedItem(), QStringLiteral("TWIT03"));
+        QVERIFY(popup->findChild<QAction*>(QStringLiteral("acknowledgeAssetAlarms"))->isEnabled());
+        popup->close();
+
+        // What that menu holds for the temperature transmitter: its one alarm left.
         std::unique_ptr<QMenu> menu(m_window->assetContextMenu(QStringLiteral("TWIT03")));
         auto* acknowledge = menu->findChild<QAction*>(QStringLiteral("acknowledgeAssetAlarms"));
         QVERIFY(acknowledge && acknowledge->isEnabled());
