@@ -18,6 +18,7 @@
 #include <Qt3DRender/QShaderProgram>
 #include <Qt3DRender/QTechnique>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -354,17 +355,46 @@ void InstancedTile::setLevel(Level level)
     applyLevel();
 }
 
+void InstancedTile::setCulled(bool culled)
+{
+    if (culled == m_culled)
+        return;
+    m_culled = culled;
+    applyLevel();
+}
+
+bool InstancedTile::intersectsFrustum(const QMatrix4x4& viewProjection) const
+{
+    // Outside when all eight corners lie beyond the same clip plane (conservative: a box that
+    // straddles a frustum corner is kept).
+    int outside[6] = {0, 0, 0, 0, 0, 0};
+    for (int corner = 0; corner < 8; ++corner) {
+        const QVector4D p = viewProjection * QVector4D((corner & 1) ? m_boundsMax.x() : m_boundsMin.x(),
+                                                       (corner & 2) ? m_boundsMax.y() : m_boundsMin.y(),
+                                                       (corner & 4) ? m_boundsMax.z() : m_boundsMin.z(), 1.0f);
+        outside[0] += p.x() < -p.w();
+        outside[1] += p.x() > p.w();
+        outside[2] += p.y() < -p.w();
+        outside[3] += p.y() > p.w();
+        outside[4] += p.z() < -p.w();
+        outside[5] += p.z() > p.w();
+    }
+    return std::none_of(std::begin(outside), std::end(outside), [](int n) { return n == 8; });
+}
+
 void InstancedTile::applyLevel()
 {
     for (Qt3DCore::QEntity* entity : std::as_const(m_detailed))
-        entity->setEnabled(m_level == Level::Detailed);
-    m_coarse->setEnabled(m_level == Level::Coarse);
+        entity->setEnabled(!m_culled && m_level == Level::Detailed);
+    m_coarse->setEnabled(!m_culled && m_level == Level::Coarse);
     if (m_points)
-        m_points->setEnabled(m_level == Level::Points);
+        m_points->setEnabled(!m_culled && m_level == Level::Points);
 }
 
 int InstancedTile::enabledEntityCount() const
 {
+    if (m_culled)
+        return 0;
     switch (m_level) {
     case Level::Detailed:
         return static_cast<int>(m_detailed.size());

@@ -70,6 +70,12 @@ public:
     void chooseLevel(const QVector3D& eye, float pixelsPerMetreAtUnitDistance);
     void setLevel(Level level);
     Level level() const { return m_level; }
+    /// Outside the camera's view: nothing of the tile is drawn. Qt 3D's own frustum culling cannot
+    /// be used: it bounds an instanced draw by its unit mesh at the origin, not by the instances.
+    void setCulled(bool culled);
+    bool isCulled() const { return m_culled; }
+    /// Whether the tile's world bounds can be seen through `viewProjection`.
+    bool intersectsFrustum(const QMatrix4x4& viewProjection) const;
 
     /// Uploads what changed since the last call (one upload per tile per frame).
     void flush();
@@ -94,6 +100,7 @@ private:
     int m_dirtyLast = -1;
     bool m_uploaded = false;
     Level m_level = Level::Detailed;
+    bool m_culled = false;
     float m_typicalSize = 1.0f;
     QVector3D m_boundsMin;
     QVector3D m_boundsMax;

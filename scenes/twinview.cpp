@@ -57,7 +57,9 @@ TwinView::TwinView(QObject* parent)
     d->windowGuard = d->window;
     d->window->setTitle(QStringLiteral("Twinspect 3D view"));
     d->window->defaultFrameGraph()->setClearColor(backgroundColor());
-    d->window->defaultFrameGraph()->setFrustumCullingEnabled(true);
+    // Tiles are culled by TwinView itself (InstancedTile::setCulled): Qt 3D would cull an instanced
+    // draw by its unit mesh at the origin and drop tiles that are in plain view.
+    d->window->defaultFrameGraph()->setFrustumCullingEnabled(false);
     d->window->renderSettings()->setRenderPolicy(Qt3DRender::QRenderSettings::OnDemand);
     d->window->installEventFilter(this);
 
@@ -493,6 +495,12 @@ int TwinView::entityCount() const
 int TwinView::entitiesCreated() const
 {
     return d->entitiesCreated;
+}
+
+int TwinView::culledTiles() const
+{
+    return static_cast<int>(
+        std::count_if(d->tiles.cbegin(), d->tiles.cend(), [](const auto& tile) { return tile->isCulled(); }));
 }
 
 QStringList TwinView::placeholderItems() const

@@ -89,6 +89,8 @@ public:
     int drawEntityCount() const;
     int entityCount() const;
     int entitiesCreated() const;
+    /// Tiles outside the camera's view right now (drawing nothing).
+    int culledTiles() const;
     /// Items whose mesh failed to load at render time and are shown as placeholders.
     QStringList placeholderItems() const;
 

@@ -142,8 +142,16 @@ struct TwinView::Private
         const Qt3DRender::QCamera* cam = window->camera();
         const float pixelsPerMetre =
             float(std::max(1, window->height())) / 2.0f / std::tan(qDegreesToRadians(cam->fieldOfView()) / 2.0f);
-        for (const auto& tile : tiles)
+        // The lens aspect follows the window only once Qt 3D has processed a resize.
+        QMatrix4x4 projection;
+        projection.perspective(cam->fieldOfView(),
+                               float(std::max(1, window->width())) / float(std::max(1, window->height())),
+                               cam->nearPlane(), cam->farPlane());
+        const QMatrix4x4 viewProjection = projection * cam->viewMatrix();
+        for (const auto& tile : tiles) {
             tile->chooseLevel(cam->position(), pixelsPerMetre);
+            tile->setCulled(!tile->intersectsFrustum(viewProjection));
+        }
     }
 };
 
