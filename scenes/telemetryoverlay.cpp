@@ -192,7 +192,7 @@ AssetCondition TelemetryOverlay::evaluate(int asset) const
             c.bad = c.bad || quality == telemetry::Quality::Bad;
             c.untrusted = c.untrusted || quality == telemetry::Quality::Untrusted;
         }
-        if (!m_engine || !binding.alarms)
+        if (!m_engine)
             continue;
         for (const QString& id : m_engine->alarmIds(binding.tagId)) {
             const std::optional<alarms::AlarmStatus> status = m_engine->alarm(id);
@@ -213,27 +213,46 @@ void TelemetryOverlay::apply()
     if (!m_plant || m_dirty.isEmpty())
         return;
     ++m_applications;
-    QStringList changed;
-    const QSet<int> dirty = std::exchange(m_dirty, {});
-    for (const int asset : dirty) {
+    QSet<int> dirty = std::exchange(m_dirty, {});
+    QHash<int, AssetCondition> evaluated;
+    evaluated.reserve(dirty.size());
+    bool newAlarm = false;
+    for (const int asset : std::as_const(dirty)) {
         const AssetCondition condition = evaluate(asset);
-        const QString& id = m_plant->assets.at(asset).id;
-        if (condition.alarmed && condition.unacknowledged)
+        evaluated.insert(asset, condition);
+        if (condition.alarmed && condition.unacknowledged) {
+            newAlarm = newAlarm || !m_blinking.contains(asset);
             m_blinking.insert(asset);
-        else
+        } else {
             m_blinking.remove(asset);
-        m_view->setAssetAppearance(id, overlayLook(m_view->neutralColor(id), condition, m_blinkOn));
-        ++m_assetsApplied;
-        if (condition != m_conditions.at(asset)) {
-            m_conditions[asset] = condition;
-            changed.append(id);
+        }
+    }
+    // A new alarm shows at once: the blink restarts in its on phase, with every blinking asset in
+    // step, rather than leaving the new one grey for up to half a period.
+    const bool restartBlink = newAlarm && m_blinkEnabled && !m_blinkOn;
+    if (restartBlink) {
+        m_blinkOn = true;
+        for (const int asset : std::as_const(m_blinking)) {
+            if (!evaluated.contains(asset))
+                evaluated.insert(asset, m_conditions.at(asset));
         }
     }
     if (m_blinking.isEmpty()) {
         m_blinkTimer->stop();
         m_blinkOn = true;
-    } else if (!m_blinkTimer->isActive() && m_blinkEnabled) {
+    } else if (m_blinkEnabled && (restartBlink || !m_blinkTimer->isActive())) {
         m_blinkTimer->start();
+    }
+    QStringList changed;
+    for (auto it = evaluated.cbegin(); it != evaluated.cend(); ++it) {
+        const int asset = it.key();
+        const QString& id = m_plant->assets.at(asset).id;
+        m_view->setAssetAppearance(id, overlayLook(m_view->neutralColor(id), it.value(), m_blinkOn));
+        ++m_assetsApplied;
+        if (it.value() != m_conditions.at(asset)) {
+            m_conditions[asset] = it.value();
+            changed.append(id);
+        }
     }
     if (!changed.isEmpty())
         Q_EMIT conditionsChanged(changed);

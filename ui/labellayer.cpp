@@ -18,6 +18,8 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <cmath>
+#include <variant>
 
 namespace twinspect::ui {
 
@@ -26,6 +28,18 @@ namespace {
 constexpr int kPadding = 4;
 constexpr int kStripe = 4;
 constexpr int kLift = 6; ///< pixels between an asset's top and its label
+
+/// A number as an operator reads it at a glance: four significant figures at most, no exponent
+/// for plant-sized values ("96.24", "1013", "0.8302").
+QString compactValueText(const telemetry::Value& value)
+{
+    if (const double* number = std::get_if<double>(&value)) {
+        const double magnitude = std::abs(*number);
+        const int decimals = magnitude >= 1000 ? 0 : magnitude >= 100 ? 1 : magnitude >= 1 ? 2 : 4;
+        return QString::number(*number, 'f', decimals);
+    }
+    return telemetry::valueText(value);
+}
 
 } // namespace
 
@@ -158,7 +172,7 @@ LabelLayer::Label LabelLayer::makeLabel(int assetIndex) const
             const telemetry::TagState* state = m_store->state(binding.tagId);
             if (!state || !state->hasValue())
                 continue;
-            label.text += QStringLiteral("  ") + telemetry::valueText(state->value);
+            label.text += QStringLiteral("  ") + compactValueText(state->value);
             if (!binding.unit.isEmpty())
                 label.text += QLatin1Char(' ') + binding.unit;
             break;
@@ -253,9 +267,10 @@ void LabelLayer::relayout()
     }
     // Only as large as the labels need, and shaped to them: a child window covering the whole 3D
     // window, even for a moment, makes X report the 3D window obscured and Qt 3D stop drawing.
+    // The shape goes first, so the window is never unshaped at its new size.
     m_origin = region.boundingRect().topLeft();
-    setGeometry(region.boundingRect());
     setMask(region.translated(-m_origin));
+    setGeometry(region.boundingRect());
     show();
     update();
 }

@@ -264,7 +264,7 @@ private Q_SLOTS:
         QTRY_VERIFY(!m_labels->shownAssets().isEmpty());
         QCOMPARE(m_labels->shownAssets().first(), QStringLiteral("URGENT"));
         QVERIFY(m_labels->shownAssets().size() < 4);
-        QCOMPARE(m_labels->labelText(QStringLiteral("URGENT")), QStringLiteral("URGENT  80 % URGENT unack"));
+        QCOMPARE(m_labels->labelText(QStringLiteral("URGENT")), QStringLiteral("URGENT  80.00 % URGENT unack"));
         m_view->zoom(0.6f);
         QTRY_COMPARE(m_labels->shownAssets().size(), 4);
         for (const QString& id : m_overlay->alarmedAssets())
@@ -272,7 +272,7 @@ private Q_SLOTS:
         m_view->fitAll(false);
         m_labels->setSelectedAsset(QStringLiteral("BAD"));
         QTRY_COMPARE(m_labels->shownAssets().first(), QStringLiteral("BAD"));
-        QCOMPARE(m_labels->labelText(QStringLiteral("BAD")), QStringLiteral("BAD  20 % bad"));
+        QCOMPARE(m_labels->labelText(QStringLiteral("BAD")), QStringLiteral("BAD  20.00 % bad"));
         // The label sits above its asset and is really on screen, over the 3D window.
         const QRect rect = m_labels->labelRect(QStringLiteral("BAD"));
         const QPointF asset = centre(QStringLiteral("BAD"));
