@@ -294,6 +294,7 @@ void MainWindow::setPlant(std::shared_ptr<const Plant> plant, const QList<PlantD
     m_tree->expandToDepth(1);
     m_properties->showItem(nullptr, {});
     configureAlarms();
+    refreshOverlayPlant();
     m_problems->setDiagnostics(diagnostics);
     if (!diagnostics.isEmpty()) {
         if (auto* dock = findChild<QDockWidget*>(QStringLiteral("problemsDock")))
@@ -329,6 +330,7 @@ void MainWindow::selectItem(const QString& id)
     }
     m_view->setSelectedItem(source.isValid() ? id : QString());
     m_properties->showItem(m_plant.get(), source.isValid() ? id : QString(), m_renderProblems.value(id));
+    followSelection(source.isValid() ? id : QString());
     m_syncing = false;
     updateStatus();
 }
@@ -397,6 +399,7 @@ void MainWindow::onTreeSelectionChanged()
     m_syncing = true;
     m_view->setSelectedItem(id);
     m_properties->showItem(m_plant.get(), id, m_renderProblems.value(id));
+    followSelection(id);
     m_syncing = false;
     updateStatus();
 }

@@ -6,9 +6,8 @@
 #include <QPointer>
 
 #include <functional>
-#include <optional>
-
 #include <memory>
+#include <optional>
 
 class QJsonObject;
 class QLabel;
@@ -29,8 +28,9 @@ class SessionManager;
 }
 struct PlantDiagnostic;
 namespace scenes {
+class TelemetryOverlay;
 class TwinView;
-}
+} // namespace scenes
 namespace alarms {
 class AlarmEngine;
 }
@@ -46,6 +46,8 @@ namespace twinspect::ui {
 
 class AlarmPanel;
 class AuditPanel;
+class LabelLayer;
+class TrendPanel;
 class ConnectionsPanel;
 class LoginDialog;
 class PlantTreeModel;
@@ -112,6 +114,12 @@ public:
     /// names (acknowledgeAssetAlarms, shelveAssetAlarms, unshelveAssetAlarms, flyToAsset,
     /// showAssetProperties) so tests and other wiring can find them.
     QMenu* assetContextMenu(const QString& assetId, QWidget* parent = nullptr);
+    /// The live look of the twin, its labels and the trend dock (exist once telemetry is connected).
+    scenes::TelemetryOverlay* overlay() const { return m_overlay; }
+    LabelLayer* labelLayer() const { return m_labels; }
+    TrendPanel* trendPanel() const { return m_trends; }
+    /// Selects the asset and opens the trend dock on it.
+    void showTrend(const QString& assetId);
     /// backends.json could not be read: say so where the telemetry summary is.
     void setTelemetryLoadError(const QString& message);
     /// Operators log in through this session (not owned): nothing can be done until someone has,
@@ -164,6 +172,10 @@ private:
     void updateTelemetryStatus();
     void configureAlarms();
     void createAlarmDock();
+    void createOverlay();
+    void refreshOverlayPlant();
+    /// The views that follow the selection besides the tree, 3D view and properties.
+    void followSelection(const QString& id);
     void updateAlarmStatus();
     void showAssetContextMenu(const QString& assetId, const QPoint& globalPos);
     /// One audit entry per alarm for an action on several.
@@ -171,6 +183,7 @@ private:
                            const QString& reason, const QJsonObject& extra);
     void applyBackend(const telemetry::BackendSettings& settings, const telemetry::BackendSecrets& secrets, bool isNew);
     void removeBackend(const QString& id);
+
 public:
     /// Asks for an electronic signature for a critical action the role allows, and calls
     /// `proceed` once it is sealed in the audit log.
@@ -184,7 +197,6 @@ public:
     void showUsers();
 
 private:
-
     QSettings* m_settings;
     scenes::TwinView* m_view;
     QWidget* m_viewContainer;
@@ -212,6 +224,10 @@ private:
     ConnectionsPanel* m_connections = nullptr;
     alarms::AlarmEngine* m_alarms = nullptr;
     AlarmPanel* m_alarmPanel = nullptr;
+    scenes::TelemetryOverlay* m_overlay = nullptr;
+    LabelLayer* m_labels = nullptr; ///< owned by the 3D window
+    TrendPanel* m_trends = nullptr;
+    QAction* m_allLabelsAction = nullptr;
     QLabel* m_alarmLabel = nullptr;
     QString m_alarmStatus; ///< the label's text without markup
     std::shared_ptr<const Plant> m_plant;

@@ -403,8 +403,11 @@ QMenu* MainWindow::assetContextMenu(const QString& assetId, QWidget* parent)
         }
     });
     properties->setObjectName(QStringLiteral("showAssetProperties"));
-    // "Show trend" (the trend dock) belongs here, after Show properties: the views of one asset
-    // stay together below the actions on its alarms.
+    // The views of one asset stay together below the actions on its alarms.
+    if (m_trends) {
+        QAction* trend = menu->addAction(tr("Show &trend"), this, [this, assetId] { showTrend(assetId); });
+        trend->setObjectName(QStringLiteral("showAssetTrend"));
+    }
     return menu;
 }
 

@@ -73,6 +73,7 @@ void MainWindow::setTelemetry(telemetry::TelemetryHub* hub)
         view->addAction(toggle);
     m_telemetryLabel->installEventFilter(this);
     createAlarmDock();
+    createOverlay();
     if (m_settings)
         restoreState(m_settings->value(QStringLiteral("window/state")).toByteArray());
 }

@@ -10,21 +10,31 @@
 #include "dialogs/esignaturedialog.h"
 #include "dialogs/logindialog.h"
 #include "docks/connectionspanel.h"
+#include "docks/legendpanel.h"
 #include "docks/propertiespanel.h"
+#include "docks/trendpanel.h"
 #include "identity/session.h"
+#include "labellayer.h"
 #include "mainwindow.h"
+#include "models/trendmodel.h"
 #include "mosquittobroker.h"
+#include "overlaystyle.h"
 #include "plant/plantloader.h"
 #include "telemetry/backendsettings.h"
 #include "telemetry/signedpayload.h"
 #include "telemetry/telemetryhub.h"
+#include "telemetryoverlay.h"
+#include "twinview.h"
 
+#include <QAbstractSeries>
+#include <QChart>
 #include <QDateTime>
 #include <QDockWidget>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineEdit>
+#include <QMenu>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -167,12 +177,55 @@ private Q_SLOTS:
                  qPrintable(text));
     }
 
+    void theAlarmIsOnTheTwinItsLabelAndTrend()
+    {
+        // The transmitter with the HI alarm blinks in the high-priority colour on the 3D view
+        // (selection shows blue, so look once it is deselected), is labelled with its value and
+        // priority, and the trend dock plots its tag with the limit drawn.
+        scenes::TelemetryOverlay* overlay = m_window->overlay();
+        QVERIFY(overlay);
+        QTRY_VERIFY(overlay->condition(QStringLiteral("TWIT03")).alarmed);
+        QCOMPARE(overlay->condition(QStringLiteral("TWIT03")).priority, alarms::Priority::High);
+        m_window->selectItem(QString());
+        scenes::TwinView* view = m_window->twinView();
+        const QColor high = scenes::alarmColor(alarms::Priority::High);
+        QTRY_COMPARE_WITH_TIMEOUT(view->drawnColor(QStringLiteral("TWIT03")), high, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(view->drawnColor(QStringLiteral("TWIT03")) != high, 5000); // blinking
+        QTRY_VERIFY(m_window->labelLayer()->shownAssets().contains(QStringLiteral("TWIT03")));
+        QVERIFY2(m_window->labelLayer()->labelText(QStringLiteral("TWIT03")).contains(u"HIGH unack"),
+                 qPrintable(m_window->labelLayer()->labelText(QStringLiteral("TWIT03"))));
+
+        // "Show trend" from the asset's menu in the 3D view.
+        std::unique_ptr<QMenu> menu(m_window->assetContextMenu(QStringLiteral("TWIT03")));
+        QAction* trend = menu->findChild<QAction*>(QStringLiteral("showAssetTrend"));
+        QVERIFY(trend);
+        trend->trigger();
+        QCOMPARE(m_window->selectedItem(), QStringLiteral("TWIT03"));
+        QTRY_VERIFY(m_window->trendPanel()->isVisible());
+        QTRY_VERIFY(m_window->trendPanel()->model()->rowCount() >= 2);
+        QStringList series;
+        for (const QAbstractSeries* each : m_window->trendPanel()->chart()->series())
+            series.append(each->objectName());
+        QVERIFY2(series.contains(QStringLiteral("pen:DM-TWIT-03")) &&
+                     series.contains(QStringLiteral("limit:DM-TWIT-03:HI")),
+                 qPrintable(series.join(u' ')));
+        m_window->selectItem(QString());
+        // The legend explains every look the overlay can give.
+        const auto* legend = m_window->findChild<ui::LegendPanel*>();
+        QVERIFY(legend);
+        QCOMPARE(legend->entries().size(), 9);
+        QVERIFY(legend->entries().filter(QStringLiteral("Untrusted")).size() == 1);
+    }
+
     void unsignedValueIsUntrustedAndAudited()
     {
         m_window->selectItem(QStringLiteral("FT01"));
         QVERIFY(!m_broker.publish(prefix + QStringLiteral("/DM-FT01"), "{\"v\":3.5}"));
         QTRY_VERIFY_WITH_TIMEOUT(tagText(QStringLiteral("DM-FT01")).contains(u"untrusted"), 10'000);
         QVERIFY(!tagText(QStringLiteral("DM-FT01")).contains(u"good"));
+        // On the twin: black and white checks, never an alarm colour.
+        QTRY_COMPARE(m_window->twinView()->drawnPattern(QStringLiteral("FT01")), scenes::SurfacePattern::Checkered);
+        QVERIFY(m_window->overlay()->condition(QStringLiteral("FT01")).untrusted);
         QTRY_VERIFY_WITH_TIMEOUT(!auditEntries(QStringLiteral("telemetry.untrusted")).isEmpty(), 10'000);
         const QByteArray entry = auditEntries(QStringLiteral("telemetry.untrusted")).constFirst();
         QVERIFY2(entry.contains("signature.missing") && entry.contains("plant-broker"), entry.constData());
