@@ -124,9 +124,10 @@ int main(int argc, char** argv)
     auto* labels = new ui::LabelLayer(&view); // owned by the 3D window
     labels->setSources(plant, &store, &overlay);
 
-    // Every tag reports once, below its limit: the idle plant is all live and normal.
-    qint64 sourceTime = QDateTime::currentMSecsSinceEpoch();
-    {
+    // Every tag at 40, below its limit: the plant all live and normal.
+    qint64 sourceTime = 0;
+    const auto calmAll = [&] {
+        sourceTime = QDateTime::currentMSecsSinceEpoch();
         telemetry::SampleBatch batch;
         for (const QString& tag : std::as_const(tags)) {
             telemetry::Sample s;
@@ -138,7 +139,8 @@ int main(int argc, char** argv)
         }
         store.ingest(batch, QStringLiteral("bench"));
         store.flush();
-    }
+    };
+    calmAll();
     if (!waitFor([&] { return !view.grabFrame().isNull(); }, 300000)) {
         std::fprintf(stderr, "no frame\n");
         return 3;
@@ -203,17 +205,7 @@ int main(int argc, char** argv)
         for (const bool updating : {false, true}) {
             // Between phases everything goes back to normal, so the idle phase is truly idle.
             if (!updating) {
-                telemetry::SampleBatch calm;
-                sourceTime = QDateTime::currentMSecsSinceEpoch();
-                for (const QString& tag : std::as_const(tags)) {
-                    telemetry::Sample s;
-                    s.tag = tag;
-                    s.sourceTimeMs = sourceTime;
-                    s.receiveTimeMs = sourceTime;
-                    s.value = 40.0;
-                    calm.push_back(std::move(s));
-                }
-                store.ingest(calm, QStringLiteral("bench"));
+                calmAll();
                 for (const alarms::AlarmStatus& status : engine.alarms()) {
                     if (status.isUnacknowledged())
                         engine.acknowledge(status.id, QStringLiteral("bench"), sourceTime);

@@ -18,6 +18,7 @@
 #include "plant/plantloader.h"
 #include "telemetry/backendsettings.h"
 #include "telemetry/telemetryhub.h"
+#include "workstationbackend.h"
 
 #include <QDockWidget>
 #include <QLineEdit>
@@ -28,6 +29,7 @@
 
 using namespace twinspect;
 using twinspect::testing::MosquittoBroker;
+using twinspect::testing::mutualTlsBackend;
 using Listener = MosquittoBroker::Listener;
 
 namespace {
@@ -92,19 +94,9 @@ private Q_SLOTS:
         QVERIFY(keygen.waitForFinished(30'000));
         QVERIFY2(keygen.exitCode() == 0, keygen.readAllStandardError().constData());
 
-        telemetry::BackendSettings b;
-        b.id = QStringLiteral("plant-broker");
-        b.name = QStringLiteral("Plant broker");
-        b.url = QUrl(QStringLiteral("mqtts://localhost:%1").arg(m_broker.port(Listener::Mtls)));
-        b.tls.caFile = m_broker.pkiPath(QStringLiteral("ca.crt"));
-        b.tls.certFile = m_broker.pkiPath(QStringLiteral("client.crt"));
-        b.tls.keyFile = m_broker.pkiPath(QStringLiteral("client.key"));
-        b.tls.crlFile = m_broker.pkiPath(QStringLiteral("crl.pem"));
-        b.subscriptions.append(
-            {kPrefix + QStringLiteral("/+"), telemetry::PayloadFormat::Json, QStringLiteral("{1}"), 0});
-        b.signatures.trustFile = m_data.filePath(QStringLiteral("trusted.json"));
-        b.signatures.required = true;
-        QVERIFY(telemetry::saveBackendSettings(m_data.filePath(QStringLiteral("backends.json")), {b}).ok());
+        const telemetry::BackendSettings backend =
+            mutualTlsBackend(m_broker, kPrefix, m_data.filePath(QStringLiteral("trusted.json")));
+        QVERIFY(telemetry::saveBackendSettings(m_data.filePath(QStringLiteral("backends.json")), {backend}).ok());
 
         identity::UserStore::Options users;
         users.path = m_data.filePath(QStringLiteral("users.db"));

@@ -25,6 +25,7 @@
 #include "telemetry/telemetryhub.h"
 #include "telemetryoverlay.h"
 #include "twinview.h"
+#include "workstationbackend.h"
 
 #include <QAbstractSeries>
 #include <QChart>
@@ -42,6 +43,7 @@
 
 using namespace twinspect;
 using twinspect::testing::MosquittoBroker;
+using twinspect::testing::mutualTlsBackend;
 using Listener = MosquittoBroker::Listener;
 
 namespace {
@@ -94,19 +96,9 @@ private Q_SLOTS:
                         "\"publicKey\":\"" +
                         m_publisher.rawPublic().toBase64() + "\"}]}");
         trustFile.close();
-        telemetry::BackendSettings b;
-        b.id = QStringLiteral("plant-broker");
-        b.name = QStringLiteral("Plant broker");
-        b.url = QUrl(QStringLiteral("mqtts://localhost:%1").arg(m_broker.port(Listener::Mtls)));
-        b.tls.caFile = m_broker.pkiPath(QStringLiteral("ca.crt"));
-        b.tls.certFile = m_broker.pkiPath(QStringLiteral("client.crt"));
-        b.tls.keyFile = m_broker.pkiPath(QStringLiteral("client.key"));
-        b.tls.crlFile = m_broker.pkiPath(QStringLiteral("crl.pem"));
-        b.subscriptions.append(
-            {prefix + QStringLiteral("/+"), telemetry::PayloadFormat::Json, QStringLiteral("{1}"), 0});
-        b.signatures.trustFile = m_data.filePath(QStringLiteral("trusted.json"));
-        b.signatures.required = true;
-        QVERIFY(telemetry::saveBackendSettings(m_data.filePath(QStringLiteral("backends.json")), {b}).ok());
+        const telemetry::BackendSettings backend =
+            mutualTlsBackend(m_broker, prefix, m_data.filePath(QStringLiteral("trusted.json")));
+        QVERIFY(telemetry::saveBackendSettings(m_data.filePath(QStringLiteral("backends.json")), {backend}).ok());
 
         audit::AuditLog::Options options;
         options.databasePath = m_data.filePath(QStringLiteral("audit.db"));
