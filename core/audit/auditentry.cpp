@@ -91,6 +91,9 @@ const QList<ActionInfo>& actionCatalogue()
         {QStringLiteral("alarm.shelve"),
          QStringLiteral("an operator shelved an alarm (target: alarm id; details add the expiry; reason: why)")},
         {QStringLiteral("alarm.unshelve"), QStringLiteral("an operator ended an alarm's shelve early (target: alarm id)")},
+        {QStringLiteral("alarm.configure"),
+         QStringLiteral("an admin changed a tag's alarms over the plant file, or reverted them to it (target: tag id; "
+                        "details: before, after)")},
     };
     return actions;
 }

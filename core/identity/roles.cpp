@@ -59,6 +59,8 @@ QString permissionName(Permission permission)
         return QStringLiteral("manage trust anchors");
     case Permission::RotateKeys:
         return QStringLiteral("rotate keys");
+    case Permission::ConfigureAlarms:
+        return QStringLiteral("configure alarms");
     }
     return {};
 }
@@ -68,7 +70,8 @@ QList<Permission> allPermissions()
     return {Permission::ViewTwin,       Permission::OpenPlant,          Permission::AcknowledgeAlarm,
             Permission::ViewAuditLog,   Permission::VerifyAuditLog,     Permission::ExportAuditLog,
             Permission::RunReplay,      Permission::RunScenario,        Permission::ManageUsers,
-            Permission::ManageBackends, Permission::ManageTrustAnchors, Permission::RotateKeys};
+            Permission::ManageBackends, Permission::ManageTrustAnchors, Permission::RotateKeys,
+            Permission::ConfigureAlarms};
 }
 
 bool allows(Role role, Permission permission)
@@ -93,6 +96,9 @@ bool allows(Role role, Permission permission)
     case Permission::ManageBackends:
     case Permission::ManageTrustAnchors:
     case Permission::RotateKeys:
+    // Alarm limits are part of the plant's configuration, which admins keep; engineers act on
+    // the alarms those limits raise (separation of duties: who sets a limit does not answer it).
+    case Permission::ConfigureAlarms:
         return role == Role::Admin;
     }
     return false;
@@ -108,6 +114,7 @@ bool needsSignature(Permission permission)
     case Permission::ManageBackends:
     case Permission::ManageTrustAnchors:
     case Permission::RotateKeys:
+    case Permission::ConfigureAlarms:
         return true;
     default:
         return false;

@@ -24,6 +24,7 @@ enum class Permission {
     ManageBackends,     ///< telemetry connections (e-signature)
     ManageTrustAnchors, ///< CAs, gateway keys (e-signature)
     RotateKeys,         ///< audit and other keys (e-signature)
+    ConfigureAlarms,    ///< change a tag's alarm limits, priorities, delays over the plant file (e-signature)
 };
 
 QString roleName(Role role);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "plantloader.h"
 
+#include "alarms/alarmjson.h"
 #include "plant/json.h"
 #include "plant/meshprobe.h"
 
@@ -57,7 +58,6 @@ namespace {
 
 constexpr int kFormatVersion = 2;
 constexpr int kAlarmsSinceVersion = 2;
-constexpr double kMaxAlarmDelayMs = 24.0 * 3600 * 1000;
 using Severity = PlantDiagnostic::Severity;
 using Type = json::Value::Type;
 
@@ -178,6 +178,12 @@ private:
     void report(Severity severity, const json::Value& at, const Path& path, const QString& message,
                 const QString& assetId = {})
     {
+        report(severity, at.line, at.column, path.toString(), message, assetId);
+    }
+
+    void report(Severity severity, int line, int column, const QString& path, const QString& message,
+                const QString& assetId = {})
+    {
         if (severity == Severity::Error) {
             ++m_errorCount;
             if (m_errorCount > m_options.maxErrors) {
@@ -185,8 +191,7 @@ private:
                 return;
             }
         }
-        m_result.diagnostics.append(
-            PlantDiagnostic{severity, m_fileName, at.line, at.column, path.toString(), message, assetId});
+        m_result.diagnostics.append(PlantDiagnostic{severity, m_fileName, line, column, path, message, assetId});
     }
 
     void error(const json::Value& at, const Path& path, const QString& message) { report(Severity::Error, at, path, message); }
@@ -544,19 +549,14 @@ private:
                   QStringLiteral("alarms need format version %1; set \"version\": %1").arg(kAlarmsSinceVersion));
             return;
         }
-        const bool analog = v.find(u"lolo") || v.find(u"lo") || v.find(u"hi") || v.find(u"hihi");
-        const bool boolean = v.find(u"state") != nullptr;
-        const bool discrete = v.find(u"states") != nullptr;
-        const int forms = static_cast<int>(analog) + static_cast<int>(boolean) + static_cast<int>(discrete);
-        if (forms != 1) {
-            error(v, path,
-                  forms == 0 ? QStringLiteral("give limits (\"lolo\", \"lo\", \"hi\", \"hihi\"), a \"state\" "
-                                              "(boolean) or \"states\" (discrete)")
-                             : QStringLiteral("give only one of limits (\"lolo\", \"lo\", \"hi\", \"hihi\"), "
-                                              "\"state\" or \"states\""));
-            return;
-        }
-        if (binding.tagId.isEmpty())
+        // The alarm object's own rules are shared with the alarm overrides file (alarms/alarmjson.h).
+        const alarms::AlarmJsonResult read =
+            alarms::readAlarmConfig(v, binding.tagId, binding.unit, binding.rangeMin, binding.rangeMax);
+        const QString prefix = path.toString();
+        for (const alarms::AlarmJsonIssue& issue : read.issues)
+            report(issue.isError ? Severity::Error : Severity::Warning, issue.line, issue.column, prefix + issue.path,
+                   issue.message);
+        if (!read.config || binding.tagId.isEmpty())
             return;
         if (const auto owner = m_alarmOwners.constFind(binding.tagId); owner != m_alarmOwners.constEnd()) {
             error(v, path,
@@ -564,127 +564,8 @@ private:
                       .arg(binding.tagId, owner.value()));
             return;
         }
-        const int errorsBefore = m_errorCount;
-        alarms::AlarmConfig config;
-        config.tag = binding.tagId;
-        config.unit = binding.unit;
-        if (analog) {
-            warnUnknown(v, path, {u"lolo", u"lo", u"hi", u"hihi", u"deadband", u"onDelayMs", u"offDelayMs"});
-            config.type = alarms::AlarmConfig::Type::Analog;
-            readLimits(v, path, binding, config);
-            if (const std::optional<double> deadband = number(v, u"deadband", path, false, false)) {
-                if (*deadband < 0.0)
-                    error(*v.find(u"deadband"), path / u"deadband",
-                          QStringLiteral("must be 0 or more (in the tag's unit), got %1").arg(*deadband));
-                else
-                    config.deadband = *deadband;
-            }
-        } else if (boolean) {
-            warnUnknown(v, path, {u"state", u"priority", u"onDelayMs", u"offDelayMs"});
-            config.type = alarms::AlarmConfig::Type::Boolean;
-            if (const json::Value* state = member(v, u"state", path, Type::Bool, true))
-                config.alarmState = state->boolean;
-            config.priority = priority(v, path).value_or(config.priority);
-        } else {
-            warnUnknown(v, path, {u"states", u"priority", u"onDelayMs", u"offDelayMs"});
-            config.type = alarms::AlarmConfig::Type::Discrete;
-            readStates(v, path, config);
-            config.priority = priority(v, path).value_or(config.priority);
-        }
-        config.onDelayMs = delay(v, u"onDelayMs", path);
-        config.offDelayMs = delay(v, u"offDelayMs", path);
-        if (m_errorCount == errorsBefore) {
-            m_alarmOwners.insert(binding.tagId, assetId);
-            binding.alarms = std::move(config);
-        }
-    }
-
-    void readLimits(const json::Value& v, const Path& path, const TagBinding& binding, alarms::AlarmConfig& config)
-    {
-        struct Limit
-        {
-            QStringView key;
-            std::optional<alarms::AnalogLimit>* target;
-        };
-        // Lowest first: each limit given must be above the one before it.
-        const Limit limits[] = {
-            {u"lolo", &config.loLo}, {u"lo", &config.lo}, {u"hi", &config.hi}, {u"hihi", &config.hiHi}};
-        const Limit* below = nullptr;
-        for (const Limit& l : limits) {
-            const json::Value* object = member(v, l.key, path, Type::Object, false);
-            if (!object)
-                continue;
-            const Path limitPath = path / l.key;
-            warnUnknown(*object, limitPath, {u"limit", u"priority"});
-            const std::optional<double> limit = number(*object, u"limit", limitPath, true, false);
-            const std::optional<alarms::Priority> p = priority(*object, limitPath);
-            if (!limit || !p)
-                continue;
-            const json::Value& at = *object->find(u"limit");
-            if (below && !((*below->target)->limit < *limit)) {
-                error(at, limitPath / u"limit",
-                      QStringLiteral("must be above the %1 limit (%2), got %3: limits go lolo < lo < hi < hihi")
-                          .arg(below->key.toString())
-                          .arg((*below->target)->limit)
-                          .arg(*limit));
-                continue;
-            }
-            if (binding.rangeMin && binding.rangeMax && (*limit < *binding.rangeMin || *limit > *binding.rangeMax))
-                report(Severity::Warning, at, limitPath / u"limit",
-                       QStringLiteral("%1 is outside the tag's range [%2, %3]: only a value out of range can reach it")
-                           .arg(*limit)
-                           .arg(*binding.rangeMin)
-                           .arg(*binding.rangeMax));
-            *l.target = alarms::AnalogLimit{*limit, *p};
-            below = &l;
-        }
-    }
-
-    void readStates(const json::Value& v, const Path& path, alarms::AlarmConfig& config)
-    {
-        const json::Value* states = member(v, u"states", path, Type::Array, true);
-        if (!states)
-            return;
-        const Path statesPath = path / u"states";
-        if (states->array.empty())
-            error(*states, statesPath, QStringLiteral("give at least one alarm state"));
-        for (size_t i = 0; i < states->array.size(); ++i) {
-            const json::Value& state = states->array[i];
-            if (state.isString())
-                config.alarmStates.append(state.string);
-            else if (state.isNumber())
-                config.alarmStates.append(state.number);
-            else
-                error(state, statesPath[i],
-                      QStringLiteral("expected a string or a number, got %1").arg(json::typeName(state.type)));
-        }
-    }
-
-    std::optional<alarms::Priority> priority(const json::Value& v, const Path& path)
-    {
-        const json::Value* name = member(v, u"priority", path, Type::String, true);
-        if (!name)
-            return std::nullopt;
-        const std::optional<alarms::Priority> p = alarms::priorityFromName(name->string.toLower());
-        if (!p)
-            error(*name, path / u"priority",
-                  QStringLiteral("unknown priority \"%1\"; use low, medium, high or urgent").arg(name->string));
-        return p;
-    }
-
-    qint64 delay(const json::Value& v, QStringView key, const Path& path)
-    {
-        const std::optional<double> ms = number(v, key, path, false, false);
-        if (!ms)
-            return 0;
-        if (*ms < 0 || *ms != std::floor(*ms) || *ms > kMaxAlarmDelayMs) {
-            error(*v.find(key), path / key,
-                  QStringLiteral("must be a whole number of milliseconds from 0 to %1 (a day), got %2")
-                      .arg(static_cast<qint64>(kMaxAlarmDelayMs))
-                      .arg(QString::number(*ms, 'g', 15)));
-            return 0;
-        }
-        return static_cast<qint64>(*ms);
+        m_alarmOwners.insert(binding.tagId, assetId);
+        binding.alarms = *read.config;
     }
 
     void readPipes(const json::Value& pipes, const Path& path, Plant& plant)

@@ -35,6 +35,7 @@ private Q_SLOTS:
             {Permission::ManageBackends, false, false, false, true},
             {Permission::ManageTrustAnchors, false, false, false, true},
             {Permission::RotateKeys, false, false, false, true},
+            {Permission::ConfigureAlarms, false, false, false, true},
         };
         QCOMPARE(int(std::size(rows)), int(allPermissions().size()));
         for (const Row& row : rows) {
@@ -68,7 +69,7 @@ private Q_SLOTS:
     {
         for (const Permission p : {Permission::AcknowledgeAlarm, Permission::VerifyAuditLog, Permission::ExportAuditLog,
                                    Permission::ManageUsers, Permission::ManageBackends, Permission::ManageTrustAnchors,
-                                   Permission::RotateKeys})
+                                   Permission::RotateKeys, Permission::ConfigureAlarms})
             QVERIFY2(needsSignature(p), qPrintable(permissionName(p)));
         QVERIFY(!needsSignature(Permission::ViewTwin));
     }
