@@ -33,7 +33,8 @@ class TwinView;
 } // namespace scenes
 namespace alarms {
 class AlarmEngine;
-}
+struct AlarmConfig;
+} // namespace alarms
 namespace telemetry {
 class TelemetryHub;
 struct BackendSecrets;
@@ -111,9 +112,21 @@ public:
     QStringList assetAlarmIds(const QString& assetId) const;
     /// The 3D view's context menu for an asset, built but not shown (the caller owns it):
     /// acknowledge and shelve its alarms, fly to it, show its properties. Actions have object
-    /// names (acknowledgeAssetAlarms, shelveAssetAlarms, unshelveAssetAlarms, flyToAsset,
-    /// showAssetProperties) so tests and other wiring can find them.
+    /// names (acknowledgeAssetAlarms, shelveAssetAlarms, unshelveAssetAlarms, editAssetAlarmLimits
+    /// (only for roles that may configure alarms), flyToAsset, showAssetProperties) so tests and
+    /// other wiring can find them.
     QMenu* assetContextMenu(const QString& assetId, QWidget* parent = nullptr);
+    /// Where admins' alarm overrides are kept: alarms.json beside backends.json in the data
+    /// folder (docs/alarm-overrides.md); empty until telemetry is connected.
+    QString alarmOverridesPath() const;
+    /// Why the overrides were not (all) applied at the last configuration, one per line; empty when fine.
+    QString alarmOverridesProblem() const { return m_alarmOverridesProblem; }
+    /// Opens the alarm limits dialog on an asset's tags (admins; the asset menu's "Edit alarm limits…").
+    void editAlarmLimits(const QString& assetId);
+    /// Replaces a tag's alarms over the plant file's (nullopt: back to the plant file's): checks
+    /// the role and asks for an electronic signature, then writes the overrides file, reconfigures
+    /// the engine (alarm states are kept) and records alarm.configure, also when refused.
+    void setAlarmOverride(const QString& tag, const std::optional<alarms::AlarmConfig>& config);
     /// The live look of the twin, its labels and the trend dock (exist once telemetry is connected).
     scenes::TelemetryOverlay* overlay() const { return m_overlay; }
     LabelLayer* labelLayer() const { return m_labels; }
@@ -230,6 +243,7 @@ private:
     QAction* m_allLabelsAction = nullptr;
     QLabel* m_alarmLabel = nullptr;
     QString m_alarmStatus; ///< the label's text without markup
+    QString m_alarmOverridesProblem;
     std::shared_ptr<const Plant> m_plant;
     QString m_plantPath;
     QHash<QString, QString> m_renderProblems; ///< asset id -> problem found while drawing

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // MainWindow's alarm half: the alarm list dock, the alarm counts in the status bar, the 3D view's
-// context menu on an asset, and acknowledging and shelving as audited operator actions (role
-// check, electronic signature, engine, one audit entry per alarm).
+// context menu on an asset, acknowledging and shelving as audited operator actions (role check,
+// electronic signature, engine, one audit entry per alarm), and admins' alarm overrides.
 #include "alarms/alarmengine.h"
+#include "alarms/alarmjson.h"
+#include "alarms/alarmoverrides.h"
 #include "audit/auditentry.h"
 #include "audit/auditlog.h"
+#include "dialogs/alarmlimitsdialog.h"
 #include "dialogs/shelvedialog.h"
 #include "docks/alarmpanel.h"
 #include "identity/roles.h"
@@ -12,11 +15,15 @@
 #include "mainwindow.h"
 #include "overlaystyle.h"
 #include "plant/plant.h"
+#include "telemetry/telemetryhub.h"
 #include "twinview.h"
 
 #include <QAction>
 #include <QDateTime>
+#include <QDir>
 #include <QDockWidget>
+#include <QFileInfo>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QMenu>
@@ -56,7 +63,193 @@ bool canShelve(const alarms::AlarmStatus& alarm)
     return alarm.state != alarms::AlarmState::Normal && alarm.state != alarms::AlarmState::Shelved;
 }
 
+/// The plant's alarms with the overrides file applied, and what kept any override out.
+struct EffectiveAlarms
+{
+    alarms::AppliedAlarms applied;
+    QStringList problems;
+};
+
+EffectiveAlarms effectiveAlarms(const Plant& plant, const QString& overridesPath)
+{
+    EffectiveAlarms effective;
+    Result<alarms::AlarmOverrides> overrides = overridesPath.isEmpty()
+                                                   ? Result<alarms::AlarmOverrides>(alarms::AlarmOverrides{})
+                                                   : alarms::loadAlarmOverrides(overridesPath);
+    if (!overrides) {
+        // A broken file loses nothing: it stays as it is, and the plant file's alarms are used.
+        effective.applied.configs = alarms::alarmConfigs(plant);
+        effective.problems.append(overrides.error().message +
+                                  MainWindow::tr(" — the plant file's alarms are used until it is fixed"));
+        return effective;
+    }
+    effective.applied = alarms::applyAlarmOverrides(plant, overrides.value());
+    effective.problems = overrides.value().warnings + effective.applied.problems;
+    return effective;
+}
+
+std::optional<alarms::AlarmConfig> configOf(const QList<alarms::AlarmConfig>& configs, const QString& tag)
+{
+    for (const alarms::AlarmConfig& config : configs) {
+        if (config.tag == tag)
+            return config;
+    }
+    return std::nullopt;
+}
+
+QJsonValue jsonOf(const std::optional<alarms::AlarmConfig>& config)
+{
+    return config ? QJsonValue(alarms::alarmConfigToJson(*config)) : QJsonValue(QJsonValue::Null);
+}
+
 } // namespace
+
+QString MainWindow::alarmOverridesPath() const
+{
+    const telemetry::TelemetryHub* hub = m_telemetry;
+    if (!hub)
+        return {};
+    // Beside backends.json: the data folder is the hub's, and app/ gives it to the hub only.
+    return QFileInfo(hub->settingsPath()).dir().filePath(QStringLiteral("alarms.json"));
+}
+
+void MainWindow::configureAlarms()
+{
+    alarms::AlarmEngine* engine = m_alarms;
+    if (!engine)
+        return;
+    QStringList problems;
+    QList<alarms::AlarmConfig> configs;
+    if (m_plant) {
+        EffectiveAlarms effective = effectiveAlarms(*m_plant, alarmOverridesPath());
+        configs = std::move(effective.applied.configs);
+        problems = std::move(effective.problems);
+    }
+    auto configured = engine->configure(configs);
+    if (!configured && m_plant) {
+        // The overrides are checked as they are read, so this is a plant the engine refuses too.
+        problems.append(tr("Alarms not configured: %1").arg(configured.error().message));
+        configured = engine->configure(alarms::alarmConfigs(*m_plant));
+    }
+    if (!configured)
+        problems.append(tr("Alarms not configured: %1").arg(configured.error().message));
+    m_alarmOverridesProblem = problems.join(QLatin1Char('\n'));
+    if (!problems.isEmpty())
+        statusBar()->showMessage(problems.size() == 1 ? problems.first()
+                                                      : tr("%1 (and %n more alarm configuration problem(s))", nullptr,
+                                                           static_cast<int>(problems.size() - 1))
+                                                            .arg(problems.first()),
+                                 15000);
+    if (m_alarmLabel)
+        m_alarmLabel->setToolTip(tr("Active alarms per priority; click to open the alarm list") +
+                                 (problems.isEmpty() ? QString() : QLatin1Char('\n') + m_alarmOverridesProblem));
+    if (m_alarmPanel)
+        m_alarmPanel->setPlant(m_plant); // areas and tag -> asset for the alarm list
+}
+
+void MainWindow::editAlarmLimits(const QString& assetId)
+{
+    const Asset* asset = m_plant ? m_plant->asset(assetId) : nullptr;
+    if (!asset || !m_alarms)
+        return;
+    const EffectiveAlarms effective = effectiveAlarms(*m_plant, alarmOverridesPath());
+    const QList<alarms::AlarmConfig> fromPlant = alarms::alarmConfigs(*m_plant);
+    QList<AlarmLimitsDialog::TagAlarms> tags;
+    QStringList seen;
+    for (const TagBinding& binding : asset->tags) {
+        if (seen.contains(binding.tagId))
+            continue;
+        seen.append(binding.tagId);
+        tags.append({binding.tagId, binding.unit, configOf(effective.applied.configs, binding.tagId),
+                     configOf(fromPlant, binding.tagId), effective.applied.overriddenTags.contains(binding.tagId)});
+    }
+    if (tags.isEmpty()) {
+        statusBar()->showMessage(tr("%1 has no tags to alarm on.").arg(assetId), 6000);
+        return;
+    }
+    auto* dialog = new AlarmLimitsDialog(asset->name.isEmpty() ? assetId : asset->name, tags, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        if (dialog->revertRequested())
+            setAlarmOverride(dialog->tag(), std::nullopt);
+        else if (const std::optional<alarms::AlarmConfig> config = dialog->config())
+            setAlarmOverride(dialog->tag(), config);
+    });
+    dialog->open();
+}
+
+void MainWindow::setAlarmOverride(const QString& tag, const std::optional<alarms::AlarmConfig>& config)
+{
+    const QString path = alarmOverridesPath();
+    if (!m_plant || !m_alarms || path.isEmpty())
+        return;
+    const TagBinding* binding = nullptr;
+    for (const Asset& asset : m_plant->assets) {
+        for (const TagBinding& b : asset.tags) {
+            if (!binding && b.tagId == tag)
+                binding = &b;
+        }
+    }
+    if (!binding) {
+        statusBar()->showMessage(tr("Tag %1 is not bound in this plant.").arg(tag), 6000);
+        return;
+    }
+    const EffectiveAlarms effective = effectiveAlarms(*m_plant, alarmOverridesPath());
+    const std::optional<alarms::AlarmConfig> before = configOf(effective.applied.configs, tag);
+    const std::optional<alarms::AlarmConfig> plantFile = configOf(alarms::alarmConfigs(*m_plant), tag);
+    std::optional<alarms::AlarmConfig> after = config ? config : plantFile;
+    if (config) {
+        after->tag = tag;
+        after->unit = binding->unit;
+        // Not an attempt worth an audit entry: nothing was signed or written.
+        if (const QString problem = alarms::configProblem(*after); !problem.isEmpty()) {
+            statusBar()->showMessage(tr("Alarms not changed: %1").arg(problem), 8000);
+            return;
+        }
+    } else if (!effective.applied.overriddenTags.contains(tag)) {
+        statusBar()->showMessage(tr("The alarms of %1 are the plant file's already.").arg(tag), 6000);
+        return;
+    }
+    const QString siteId = m_plant->siteId;
+    QJsonObject details;
+    details.insert(QLatin1String("tag"), tag);
+    details.insert(QLatin1String("site"), siteId);
+    details.insert(QLatin1String("before"), jsonOf(before));
+    details.insert(QLatin1String("after"), jsonOf(after));
+    details.insert(QLatin1String("revertedToPlantFile"), !config.has_value());
+    details.insert(QLatin1String("file"), QDir::toNativeSeparators(path));
+    const QString afterText = QString::fromUtf8(QJsonDocument(jsonOf(after).toObject()).toJson(QJsonDocument::Compact));
+    // The signer reads exactly what will be in force.
+    const QString what =
+        config ? tr("Change the alarms of %1 to %2").arg(tag, afterText)
+               : tr("Revert the alarms of %1 to the plant file's: %2").arg(tag, after ? afterText : tr("no alarms"));
+    signThen(
+        int(identity::Permission::ConfigureAlarms), what, tag,
+        [this, tag, config, siteId, path, details] {
+            if (m_auditLog && !m_auditLog->isWritable()) {
+                recordAction(QStringLiteral("alarm.configure"), tag, QStringLiteral("refused"),
+                             tr("the audit log cannot be written"), details);
+                statusBar()->showMessage(tr("Alarms of %1 not changed: the audit log cannot be written").arg(tag),
+                                         8000);
+                return;
+            }
+            const auto stored = alarms::storeAlarmOverride(path, siteId, tag, config);
+            if (!stored) {
+                recordAction(QStringLiteral("alarm.configure"), tag, QStringLiteral("failure"), stored.error().message,
+                             details);
+                statusBar()->showMessage(tr("Alarms of %1 not changed: %2").arg(tag, stored.error().message), 10000);
+                return;
+            }
+            configureAlarms(); // alarms that keep their id keep their state
+            recordAction(QStringLiteral("alarm.configure"), tag, QStringLiteral("success"), QString(), details);
+            statusBar()->showMessage(config ? tr("Alarms of %1 changed").arg(tag)
+                                            : tr("Alarms of %1 are the plant file's again").arg(tag),
+                                     8000);
+        },
+        [this, tag, details](const QString& outcome, const QString& reason) {
+            recordAction(QStringLiteral("alarm.configure"), tag, outcome, reason, details);
+        });
+}
 
 void MainWindow::createAlarmDock()
 {
@@ -388,6 +581,12 @@ QMenu* MainWindow::assetContextMenu(const QString& assetId, QWidget* parent)
             menu->addAction(tr("Unshelve %n alarm(s) of %1", nullptr, static_cast<int>(shelved.size())).arg(name), this,
                             [this, shelved] { unshelveAlarms(shelved); });
         unshelve->setObjectName(QStringLiteral("unshelveAssetAlarms"));
+    }
+    // Only for those who may: an action that is always refused is noise in an operator's menu.
+    if (m_session && m_session->can(identity::Permission::ConfigureAlarms) && asset && !asset->tags.isEmpty()) {
+        QAction* limits =
+            menu->addAction(tr("Edit alarm &limits…"), this, [this, assetId] { editAlarmLimits(assetId); });
+        limits->setObjectName(QStringLiteral("editAssetAlarmLimits"));
     }
     menu->addSeparator();
     QAction* fly = menu->addAction(tr("&Fly to"), this, [this, assetId] {

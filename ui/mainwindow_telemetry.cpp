@@ -165,18 +165,6 @@ void MainWindow::removeBackend(const QString& id)
              });
 }
 
-void MainWindow::configureAlarms()
-{
-    alarms::AlarmEngine* engine = m_alarms;
-    if (!engine)
-        return;
-    const auto configured = engine->configure(m_plant ? alarms::alarmConfigs(*m_plant) : QList<alarms::AlarmConfig>());
-    if (!configured)
-        statusBar()->showMessage(tr("Alarms not configured: %1").arg(configured.error().message), 10000);
-    if (m_alarmPanel)
-        m_alarmPanel->setPlant(m_plant); // areas and tag -> asset for the alarm list
-}
-
 void MainWindow::onTelemetrySecurityEvent(const QString& backendId, const telemetry::SecurityEvent& event)
 {
     // The catalogue names the action; the outcome says what the workstation did about it.
