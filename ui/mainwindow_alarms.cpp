@@ -281,7 +281,8 @@ void MainWindow::createAlarmDock()
     m_alarmLabel = new QLabel;
     m_alarmLabel->setObjectName(QStringLiteral("alarmStatus"));
     m_alarmLabel->setTextFormat(Qt::RichText);
-    m_alarmLabel->setToolTip(tr("Active alarms per priority; click to open the alarm list"));
+    m_alarmLabel->setToolTip(tr("Active alarms per priority; click to open the alarm list") +
+                             (m_alarmOverridesProblem.isEmpty() ? QString() : u'\n' + m_alarmOverridesProblem));
     m_alarmLabel->setCursor(Qt::PointingHandCursor);
     m_alarmLabel->installEventFilter(this);
     statusBar()->addPermanentWidget(m_alarmLabel);

@@ -8,8 +8,9 @@ cd "$(dirname "$0")/../.."
 seconds="${1:-60}"
 bash scripts/install-deps.sh
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz --target fuzz_plantloader fuzz_meshprobe fuzz_auditparsers fuzz_sparkplug fuzz_telemetry
-for target in plantloader:plant meshprobe:mesh auditparsers:audit sparkplug:sparkplug telemetry:telemetry; do
+cmake --build --preset fuzz --target fuzz_plantloader fuzz_meshprobe fuzz_auditparsers fuzz_sparkplug fuzz_telemetry \
+    fuzz_alarmoverrides
+for target in plantloader:plant meshprobe:mesh auditparsers:audit sparkplug:sparkplug telemetry:telemetry alarmoverrides:alarms; do
     name="fuzz_${target%%:*}"
     corpus="tests/fuzz/corpus/${target##*:}"
     work="build/fuzz/work/$name"

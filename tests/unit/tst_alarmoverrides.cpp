@@ -107,6 +107,18 @@ private Q_SLOTS:
         QCOMPARE(alarms::serializeAlarmOverrides(loaded.value()), alarms::serializeAlarmOverrides(overrides));
     }
 
+    void theDocumentedExampleLoads()
+    {
+        // docs/alarm-overrides.md shows this file; the fuzz corpus starts from it.
+        const auto loaded =
+            alarms::loadAlarmOverrides(QStringLiteral(TWINSPECT_SOURCE_DIR "/tests/fuzz/corpus/alarms/valid.json"));
+        QVERIFY2(loaded.ok(), loaded.ok() ? "" : qPrintable(loaded.error().message));
+        QVERIFY(loaded.value().warnings.isEmpty());
+        QCOMPARE(loaded.value().sites.value(QStringLiteral("hai-boiler")).size(), 3);
+        QCOMPARE(loaded.value().find(QStringLiteral("hai-boiler"), QStringLiteral("DM-TWIT-03"))->config.hi->limit,
+                 90.0);
+    }
+
     void aMissingFileIsNoOverrides()
     {
         QTemporaryDir dir;
