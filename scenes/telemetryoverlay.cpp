@@ -64,13 +64,16 @@ void TelemetryOverlay::setPlant(std::shared_ptr<const Plant> plant)
 {
     m_plant = std::move(plant);
     m_assetsByTag.clear();
+    m_assetIndex.clear();
     m_conditions.clear();
     m_blinking.clear();
     m_dirty.clear();
     if (m_plant) {
         const qsizetype count = m_plant->assets.size();
         m_conditions.resize(count);
+        m_assetIndex.reserve(count);
         for (qsizetype i = 0; i < count; ++i) {
+            m_assetIndex.insert(m_plant->assets.at(i).id, static_cast<int>(i));
             for (const TagBinding& binding : m_plant->assets.at(i).tags)
                 m_assetsByTag[binding.tagId].append(static_cast<int>(i));
         }
@@ -94,13 +97,8 @@ void TelemetryOverlay::setBlinkIntervalMs(int intervalMs)
 
 AssetCondition TelemetryOverlay::condition(const QString& assetId) const
 {
-    if (!m_plant)
-        return {};
-    for (qsizetype i = 0; i < m_plant->assets.size(); ++i) {
-        if (m_plant->assets.at(i).id == assetId)
-            return m_conditions.value(i);
-    }
-    return {};
+    const int index = m_assetIndex.value(assetId, -1);
+    return index < 0 ? AssetCondition{} : m_conditions.value(index);
 }
 
 QStringList TelemetryOverlay::alarmedAssets() const
@@ -138,6 +136,30 @@ QStringList TelemetryOverlay::assetsOfTag(const QString& tag) const
 
 void TelemetryOverlay::markTags(const QStringList& tags)
 {
+    // A new value matters to the look only when it changes the tag's data quality (alarms arrive
+    // through markAlarms): under a heavy feed most samples change nothing on screen.
+    bool any = false;
+    for (const QString& tag : tags) {
+        const auto it = m_assetsByTag.constFind(tag);
+        if (it == m_assetsByTag.cend())
+            continue;
+        const telemetry::TagState* state = m_store ? m_store->state(tag) : nullptr;
+        const telemetry::Quality quality =
+            state && state->hasValue() ? m_store->effectiveQuality(*state) : telemetry::Quality::Stale;
+        auto known = m_tagQuality.find(tag);
+        if (known != m_tagQuality.end() && *known == quality)
+            continue;
+        m_tagQuality.insert(tag, quality);
+        for (const int asset : *it)
+            m_dirty.insert(asset);
+        any = true;
+    }
+    if (any)
+        schedule();
+}
+
+void TelemetryOverlay::markAssetsOfTags(const QStringList& tags)
+{
     bool any = false;
     for (const QString& tag : tags) {
         const auto it = m_assetsByTag.constFind(tag);
@@ -157,11 +179,12 @@ void TelemetryOverlay::markAlarms(const QStringList& alarmIds)
     tags.reserve(alarmIds.size());
     for (const QString& id : alarmIds)
         tags.append(id.section(QLatin1Char(':'), 0, 0)); // "TAG:HI": the tag (tag ids may not hold ':')
-    markTags(tags);
+    markAssetsOfTags(tags);
 }
 
 void TelemetryOverlay::markAll()
 {
+    m_tagQuality.clear();
     if (!m_plant)
         return;
     for (qsizetype i = 0; i < m_plant->assets.size(); ++i)
@@ -194,9 +217,8 @@ AssetCondition TelemetryOverlay::evaluate(int asset) const
         }
         if (!m_engine)
             continue;
-        for (const QString& id : m_engine->alarmIds(binding.tagId)) {
-            const std::optional<alarms::AlarmStatus> status = m_engine->alarm(id);
-            if (!status || !(status->isActive() || status->state == alarms::AlarmState::UnackRtn))
+        for (const alarms::AlarmStatus* status : m_engine->statusesOf(binding.tagId)) {
+            if (!(status->isActive() || status->state == alarms::AlarmState::UnackRtn))
                 continue;
             if (!c.alarmed || status->priority > c.priority)
                 c.priority = status->priority;

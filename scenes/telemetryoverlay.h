@@ -2,6 +2,7 @@
 #pragma once
 
 #include "overlaystyle.h"
+#include "telemetry/sample.h"
 
 #include <QHash>
 #include <QObject>
@@ -65,6 +66,7 @@ Q_SIGNALS:
 
 private:
     void markTags(const QStringList& tags);
+    void markAssetsOfTags(const QStringList& tags);
     void markAlarms(const QStringList& alarmIds);
     void markAll();
     void schedule();
@@ -77,7 +79,9 @@ private:
     const alarms::AlarmEngine* m_engine = nullptr;
     std::shared_ptr<const Plant> m_plant;
     QHash<QString, QList<int>> m_assetsByTag;
-    QList<AssetCondition> m_conditions; ///< per asset, as last applied
+    QHash<QString, int> m_assetIndex;
+    QHash<QString, telemetry::Quality> m_tagQuality; ///< as last seen, per bound tag
+    QList<AssetCondition> m_conditions;              ///< per asset, as last applied
     QSet<int> m_dirty;
     QSet<int> m_blinking; ///< assets with an unacknowledged alarm
     QTimer* m_applyTimer;

@@ -89,9 +89,12 @@ void LabelLayer::setSources(std::shared_ptr<const Plant> plant, const telemetry:
     }
     if (store)
         m_sourceConnections.append(connect(store, &telemetry::TagStore::tagsChanged, this, &LabelLayer::onTagsChanged));
+    // Conditions can change every frame under a heavy feed; labels follow at the value pace.
     if (overlay)
-        m_sourceConnections.append(
-            connect(overlay, &scenes::TelemetryOverlay::conditionsChanged, this, &LabelLayer::scheduleLayout));
+        m_sourceConnections.append(connect(overlay, &scenes::TelemetryOverlay::conditionsChanged, this, [this] {
+            if (!m_valueTimer->isActive())
+                m_valueTimer->start();
+        }));
     scheduleLayout();
 }
 
@@ -147,15 +150,10 @@ void LabelLayer::onTagsChanged(const QStringList& tags)
 {
     if (m_valueTimer->isActive())
         return;
-    for (const Label& label : std::as_const(m_labels)) {
-        const int index = m_assetIndex.value(label.assetId, -1);
-        if (index < 0)
-            continue;
-        for (const TagBinding& binding : m_plant->assets.at(index).tags) {
-            if (tags.contains(binding.tagId)) {
-                m_valueTimer->start();
-                return;
-            }
+    for (const QString& tag : tags) {
+        if (m_labelledTags.contains(tag)) {
+            m_valueTimer->start();
+            return;
         }
     }
 }
@@ -252,11 +250,16 @@ void LabelLayer::relayout()
             label.rect.moveBottom(static_cast<int>(anchor->y()) - kLift);
             rects.append(QRectF(label.rect));
             candidates.append(std::move(label));
-            if (candidates.size() >= m_maxLabels * 8)
+            if (candidates.size() >= m_maxLabels * 4)
                 break; // beyond this many candidates, more would only be dropped as overlapping
         }
         for (const int kept : scenes::placeLabels(rects, m_maxLabels))
             m_labels.append(candidates.at(kept));
+    }
+    m_labelledTags.clear();
+    for (const Label& label : std::as_const(m_labels)) {
+        for (const TagBinding& binding : m_plant->assets.at(m_assetIndex.value(label.assetId)).tags)
+            m_labelledTags.insert(binding.tagId);
     }
     QRegion region;
     for (const Label& label : std::as_const(m_labels))

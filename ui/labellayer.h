@@ -5,6 +5,7 @@
 #include <QList>
 #include <QRasterWindow>
 #include <QRect>
+#include <QSet>
 #include <QStringList>
 
 #include <memory>
@@ -86,7 +87,8 @@ private:
     bool m_showAll = false;
     int m_maxLabels = 150;
     QList<Label> m_labels;
-    QPoint m_origin; ///< this window's position in the 3D window
+    QSet<QString> m_labelledTags; ///< the tags of the assets labelled now
+    QPoint m_origin;              ///< this window's position in the 3D window
     QTimer* m_layoutTimer;
     QTimer* m_valueTimer;
     QList<QMetaObject::Connection> m_sourceConnections;

@@ -284,6 +284,18 @@ std::optional<AlarmStatus> AlarmEngine::alarm(const QString& alarmId) const
     return m_alarms[static_cast<size_t>(it.value())].status();
 }
 
+std::vector<const AlarmStatus*> AlarmEngine::statusesOf(const QString& tag) const
+{
+    std::vector<const AlarmStatus*> statuses;
+    const auto it = m_indexesByTag.constFind(tag);
+    if (it == m_indexesByTag.cend())
+        return statuses;
+    statuses.reserve(static_cast<size_t>(it->size()));
+    for (const int index : *it)
+        statuses.push_back(&m_alarms.at(static_cast<size_t>(index)).status());
+    return statuses;
+}
+
 QStringList AlarmEngine::alarmIds(const QString& tag) const
 {
     QStringList ids;

@@ -96,6 +96,9 @@ public:
     std::optional<AlarmStatus> alarm(const QString& alarmId) const;
     /// The alarm ids of a tag, in the order of alarms().
     QStringList alarmIds(const QString& tag) const;
+    /// The statuses of a tag's alarms without copying them, for callers that look often (the 3D
+    /// overlay, per changed tag). Valid until the engine next changes.
+    std::vector<const AlarmStatus*> statusesOf(const QString& tag) const;
     AlarmCounts counts() const;
 
 Q_SIGNALS:

@@ -2,8 +2,10 @@
 #include "telemetry/tagstore.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QTimer>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -73,8 +75,13 @@ void TagStore::markDirty(Entry& entry)
         entry.dirty = true;
         m_dirty.append(entry.state.tag);
     }
-    if (!m_notifyTimer->isActive())
-        m_notifyTimer->start();
+    if (!m_notifyTimer->isActive()) {
+        // At most one notification per interval, but the first change after a quiet spell goes
+        // out at once (end of this event-loop pass): an alarm should not wait for a frame tick.
+        const qint64 sinceLast = m_sinceNotify.isValid() ? m_sinceNotify.elapsed() : m_limits.notifyIntervalMs;
+        m_notifyTimer->start(
+            int(std::clamp<qint64>(m_limits.notifyIntervalMs - sinceLast, 0, m_limits.notifyIntervalMs)));
+    }
 }
 
 void TagStore::appendHistory(Entry& entry, const HistoryPoint& point)
@@ -186,6 +193,7 @@ void TagStore::flush()
     m_notifyTimer->stop();
     if (m_dirty.isEmpty())
         return;
+    m_sinceNotify.start();
     QStringList changed;
     changed.swap(m_dirty);
     for (const QString& tag : changed) {

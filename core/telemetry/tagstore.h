@@ -3,6 +3,7 @@
 
 #include "telemetry/sample.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 #include <QStringList>
@@ -98,6 +99,7 @@ private:
     void appendHistory(Entry& entry, const HistoryPoint& point);
 
     Limits m_limits;
+    QElapsedTimer m_sinceNotify; ///< since the last tagsChanged
     std::function<qint64()> m_clock;
     QHash<QString, Entry> m_states;
     QStringList m_dirty;

@@ -74,12 +74,17 @@ int main(int argc, char** argv)
     const QCommandLineOption crossingsOption(QStringLiteral("crossings"),
                                              QStringLiteral("Limit crossings timed to the screen."),
                                              QStringLiteral("N"), QStringLiteral("20"));
-    parser.addOptions({assetsOption, rateOption, secondsOption, crossingsOption});
+    const QCommandLineOption stormOption(
+        QStringLiteral("storm"),
+        QStringLiteral("Values jump anywhere in 0..100 on every update (an alarm storm: a fifth of all samples are "
+                       "over the limit) instead of wandering a little from where they are."));
+    parser.addOptions({assetsOption, rateOption, secondsOption, crossingsOption, stormOption});
     parser.process(app);
     const int assetCount = parser.value(assetsOption).toInt();
     const int rate = parser.value(rateOption).toInt();
     const double seconds = parser.value(secondsOption).toDouble();
     const int crossings = parser.value(crossingsOption).toInt();
+    const bool storm = parser.isSet(stormOption);
 
     PlantGeneratorOptions options;
     options.assetCount = assetCount;
@@ -91,8 +96,9 @@ int main(int argc, char** argv)
     }
     auto plant = std::make_shared<const Plant>(std::move(*loaded.plant));
 
-    // Every tag gets a HI alarm at 80 with priorities in turn; values wander between 0 and 100,
-    // so alarms keep being raised and cleared all over the plant while the benchmark runs.
+    // Every tag gets a HI alarm at 80 with priorities in turn. By default each value wanders by up
+    // to 1 per update from where it is (a busy plant: every sample is new, a few tags cross their
+    // limit); with --storm values jump anywhere in 0..100 and alarms flap all over the plant.
     QList<alarms::AlarmConfig> configs;
     QStringList tags;
     for (const Asset& asset : plant->assets) {
@@ -153,6 +159,10 @@ int main(int argc, char** argv)
 
     // The update feed: every 5 ms, as many samples as the rate asks for since the last batch.
     QRandomGenerator random(11);
+    std::vector<double> walk; // each tag's current value, spread over 5..85 (some start near the limit)
+    walk.reserve(size_t(tags.size()));
+    for (qsizetype i = 0; i < tags.size(); ++i)
+        walk.push_back(5.0 + random.bounded(80.0));
     quint64 sent = 0;
     QElapsedTimer feedClock;
     QTimer feed;
@@ -165,10 +175,13 @@ int main(int argc, char** argv)
         sourceTime = QDateTime::currentMSecsSinceEpoch();
         for (; sent < due; ++sent) {
             telemetry::Sample s;
-            s.tag = tags.at(random.bounded(int(tags.size())));
+            const int tag = random.bounded(int(tags.size()));
+            double& value = walk[size_t(tag)];
+            value = storm ? random.bounded(100.0) : std::clamp(value + random.bounded(2.0) - 1.0, 0.0, 100.0);
+            s.tag = tags.at(tag);
             s.sourceTimeMs = sourceTime;
             s.receiveTimeMs = sourceTime;
-            s.value = random.bounded(100.0);
+            s.value = value;
             batch.push_back(std::move(s));
         }
         store.ingest(batch, QStringLiteral("bench"));
@@ -281,6 +294,7 @@ int main(int argc, char** argv)
         {QStringLiteral("assets"), int(plant->assets.size())},
         {QStringLiteral("tags"), int(tags.size())},
         {QStringLiteral("rate"), rate},
+        {QStringLiteral("feed"), storm ? QStringLiteral("storm") : QStringLiteral("walk")},
         {QStringLiteral("phases"), phases},
         {QStringLiteral("idle_fps"), idle},
         {QStringLiteral("updates_fps"), busy},

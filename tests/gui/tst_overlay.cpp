@@ -355,7 +355,8 @@ private Q_SLOTS:
         QTest::qWait(50);
         const int before = m_overlay->applications();
         // 2,000 samples in one go (as a burst from the broker would come): one application.
-        for (int i = 0; i < 1000; ++i) {
+        // Ends with T-MEDIUM back under its limit (returned, unacknowledged): one change of look.
+        for (int i = 1; i <= 1000; ++i) {
             m_now += 1;
             telemetry::SampleBatch batch{sample(QStringLiteral("T-NORMAL"), m_now, 20 + i % 7),
                                          sample(QStringLiteral("T-MEDIUM"), m_now, i % 2 ? 80 : 20)};
@@ -363,6 +364,14 @@ private Q_SLOTS:
         }
         m_store->flush();
         QTRY_VERIFY(m_overlay->applications() > before);
+        QTest::qWait(100);
+        QCOMPARE(m_overlay->applications(), before + 1);
+        // Values that change nothing on screen (T-NORMAL stays good, below its limit) cost no application.
+        for (int i = 0; i < 100; ++i) {
+            m_now += 1;
+            m_store->ingest({sample(QStringLiteral("T-NORMAL"), m_now, 30 + i % 5)}, QStringLiteral("test"));
+        }
+        m_store->flush();
         QTest::qWait(100);
         QCOMPARE(m_overlay->applications(), before + 1);
         QCOMPARE(m_view->entityCount(), entities);

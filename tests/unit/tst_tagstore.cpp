@@ -128,6 +128,24 @@ private Q_SLOTS:
         QCOMPARE(spy.at(0).at(0).toStringList().size(), 7); // each changed tag once
     }
 
+    void theFirstChangeAfterQuietGoesOutAtOnce()
+    {
+        // An alarm-worthy value must not wait for the coalescing interval when nothing else is
+        // happening; a second change within the interval still waits for it.
+        TagStore::Limits limits;
+        limits.notifyIntervalMs = 60'000;
+        TagStore store(limits);
+        QSignalSpy spy(&store, &TagStore::tagsChanged);
+        store.ingest({sample(QStringLiteral("TIT01"), 1.0, 1000)}, {});
+        QCOMPARE(spy.count(), 0); // not from inside ingest
+        QTRY_COMPARE(spy.count(), 1);
+        store.ingest({sample(QStringLiteral("TIT01"), 2.0, 2000)}, {});
+        QTest::qWait(50);
+        QCOMPARE(spy.count(), 1); // within the interval: held back
+        store.flush();
+        QCOMPARE(spy.count(), 2);
+    }
+
     void stalenessFromExpectedPeriod()
     {
         qint64 now = 10'000;
