@@ -330,7 +330,8 @@ QString AlarmLimitsDialog::problem() const
 
 void AlarmLimitsDialog::update()
 {
-    if (m_loading)
+    // Loading a tag sets many fields at once; the buttons exist only at the end of the constructor.
+    if (m_loading || !m_ok)
         return;
     const auto type = static_cast<AlarmConfig::Type>(m_form->currentData().toInt());
     for (const AlarmKind kind : kLimitKinds) {
