@@ -23,6 +23,7 @@ stop_feed() {
 }
 trap stop_feed EXIT
 stop_feed
+feed_started=$(date +%s)
 bash scripts/demo-feed.sh build/dev "$demo" "$data"
 
 if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
@@ -38,3 +39,11 @@ echo "run-demo: no display; rendering the demo plant with its live values under 
 xvfb-run -a -s "-screen 0 1920x1080x24" "$app" --plant "$plant" --data-dir "$data" \
     --screenshot "$out/demo-view.png" --window-screenshot "$out/demo-window.png" --select PCV01 "$@"
 echo "run-demo: the 3D view is in $out/demo-view.png, the whole window in $out/demo-window.png"
+# The simulator's scripted faults start 20 s in: a pump trips and the water overheats (2 s on-delay).
+wait_until=$((feed_started + 24))
+now=$(date +%s)
+if [ "$now" -lt "$wait_until" ]; then sleep $((wait_until - now)); fi
+echo "run-demo: the simulator's faults are on; rendering the alarmed assets in their priority colours"
+xvfb-run -a -s "-screen 0 1920x1080x24" "$app" --plant "$plant" --data-dir "$data" \
+    --screenshot "$out/demo-alarms.png" --window-screenshot "$out/demo-alarms-window.png" "$@"
+echo "run-demo: alarms on the twin in $out/demo-alarms.png, with the alarm counts in $out/demo-alarms-window.png"

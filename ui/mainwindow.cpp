@@ -469,9 +469,13 @@ void MainWindow::showShortcuts()
                                    "<tr><td><b>Ctrl+F</b></td><td>search assets; Enter flies to the first match</td></tr>"
                                    "<tr><td><b>F6</b></td><td>focus the 3D view</td></tr>"
                                    "<tr><td><b>Right click, Menu key</b></td><td>the asset's menu: acknowledge "
-                                   "its alarms, fly to it, properties</td></tr>"
+                                   "its alarms, fly to it, properties, trend</td></tr>"
                                    "<tr><td><b>Ctrl+Shift+L</b></td><td>alarm list; <b>Ctrl+K</b> in it acknowledges "
                                    "the selected alarms</td></tr>"
+                                   "<tr><td><b>Ctrl+Shift+T</b></td><td>trends of the selected asset: "
+                                   "<b>Space</b> pauses, <b>+/-</b> zoom, <b>arrows</b> pan, <b>End</b> live</td></tr>"
+                                   "<tr><td><b>Ctrl+Shift+B</b></td><td>labels for all assets in view</td></tr>"
+                                   "<tr><td><b>Ctrl+Shift+G</b></td><td>legend of colours and patterns</td></tr>"
                                    "<tr><td><b>Ctrl+O, F5</b></td><td>open, reload plant</td></tr>"
                                    "</table>"),
                                 QMessageBox::Ok, this);
