@@ -31,14 +31,14 @@ run --assets 1000
 python3 - "$out/overlay.jsonl" <<'PY'
 import json, sys
 rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
-print("| assets | feed | updates/s offered / applied | fps idle | fps updating | ratio | overlay applications/s | assets restyled/s | alarm to pixel: frames median / max, ms median |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| assets | feed | updates/s offered / applied | fps idle | fps updating | ratio (per round) | overlay applications/s | assets restyled/s | alarm to instance buffer, median | alarm to pixel: frames median / max, ms median |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for r in rows:
     busy = [p for p in r["phases"] if p["phase"] == "updates"]
     applied = sum(p["updates_per_s"] for p in busy) / len(busy)
     apps = sum(p["overlay_applications_per_s"] for p in busy) / len(busy)
     restyled = sum(p["assets_restyled_per_s"] for p in busy) / len(busy)
     print(f"| {r['assets']} | {r['feed']} | {r['rate']} / {applied:.0f} | {r['idle_fps']:.1f} | {r['updates_fps']:.1f} | "
-          f"{100 * r['fps_ratio']:.0f} % | {apps:.1f} | {restyled:.0f} | "
+          f"{100 * r['fps_ratio']:.0f} % ({', '.join(f'{100 * x:.0f}' for x in r['fps_ratio_per_round'])}) | {apps:.1f} | {restyled:.0f} | {r['alarm_to_buffer_ms_median']:.2f} ms | "
           f"{r['alarm_to_pixel_frames_median']:.0f} / {r['alarm_to_pixel_frames_max']:.0f}, {r['alarm_to_pixel_ms_median']:.0f} ms |")
 PY
