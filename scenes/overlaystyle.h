@@ -9,6 +9,7 @@
 #include "appearance.h"
 
 #include <QColor>
+#include <QString>
 
 namespace twinspect::scenes {
 
@@ -30,6 +31,7 @@ struct AssetCondition
     bool stale = false;                                ///< a bound tag is overdue (or has never reported)
     bool bad = false;                                  ///< a bound tag reports bad quality
     bool untrusted = false;                            ///< a bound tag failed verification
+    QString alarmTag; ///< the tag whose alarm gives the priority (labels show its value)
     friend bool operator==(const AssetCondition&, const AssetCondition&) = default;
 };
 

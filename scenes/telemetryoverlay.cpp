@@ -220,8 +220,10 @@ AssetCondition TelemetryOverlay::evaluate(int asset) const
         for (const alarms::AlarmStatus* status : m_engine->statusesOf(binding.tagId)) {
             if (!(status->isActive() || status->state == alarms::AlarmState::UnackRtn))
                 continue;
-            if (!c.alarmed || status->priority > c.priority)
+            if (!c.alarmed || status->priority > c.priority) {
                 c.priority = status->priority;
+                c.alarmTag = binding.tagId;
+            }
             c.alarmed = true;
             c.unacknowledged = c.unacknowledged || status->isUnacknowledged();
         }

@@ -164,9 +164,13 @@ LabelLayer::Label LabelLayer::makeLabel(int assetIndex) const
     Label label;
     label.assetId = asset.id;
     label.text = asset.id;
-    // The first bound tag that has reported stands for the asset (a transmitter has one).
+    // The tag in alarm stands for the asset; otherwise the first that has reported (a transmitter
+    // has one tag, a pump its command and feedback).
+    const scenes::AssetCondition condition = m_overlay ? m_overlay->condition(asset.id) : scenes::AssetCondition{};
     if (m_store) {
         for (const TagBinding& binding : asset.tags) {
+            if (!condition.alarmTag.isEmpty() && binding.tagId != condition.alarmTag)
+                continue;
             const telemetry::TagState* state = m_store->state(binding.tagId);
             if (!state || !state->hasValue())
                 continue;
@@ -177,7 +181,7 @@ LabelLayer::Label LabelLayer::makeLabel(int assetIndex) const
         }
     }
     if (m_overlay) {
-        const scenes::AssetCondition c = m_overlay->condition(asset.id);
+        const scenes::AssetCondition& c = condition;
         if (c.alarmed) {
             label.stripe = scenes::alarmColor(c.priority);
             label.note = alarms::priorityName(c.priority).toUpper();

@@ -166,6 +166,7 @@ private Q_SLOTS:
         QVERIFY(high.alarmed);
         QVERIFY(high.unacknowledged);
         QCOMPARE(high.priority, alarms::Priority::High);
+        QCOMPARE(high.alarmTag, QStringLiteral("T-HIGH")); // labels show this tag's value
         QVERIFY(m_overlay->condition(QStringLiteral("BAD")).bad);
         QVERIFY(m_overlay->condition(QStringLiteral("UNTRUSTED")).untrusted);
         // A tag that never reported is not shown as good.
