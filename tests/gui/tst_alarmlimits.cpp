@@ -5,6 +5,7 @@
 // new limit with its states kept, the audit entry with before and after, refusals and reverting.
 #include "alarms/alarmengine.h"
 #include "alarms/alarmoverrides.h"
+#include "alarmwindowtest.h"
 #include "audit/auditdatabase.h"
 #include "audit/auditlog.h"
 #include "dialogs/alarmlimitsdialog.h"
@@ -41,95 +42,11 @@ const QString kTwitHi = QStringLiteral("DM-TWIT-03:HI");
 const QString kAsset = QStringLiteral("TWIT03");
 } // namespace
 
-class TestAlarmLimits : public QObject
+class TestAlarmLimits : public twinspect::test::AlarmWindowTest
 {
     Q_OBJECT
 private:
-    QTemporaryDir m_dir;
-    std::unique_ptr<audit::AuditLog> m_log;
-    std::unique_ptr<telemetry::TelemetryHub> m_hub;
-    std::unique_ptr<ui::MainWindow> m_window;
-    std::unique_ptr<SessionManager> m_session;
     std::shared_ptr<const Plant> m_plant;
-
-    alarms::AlarmEngine* engine() const { return m_window->alarmEngine(); }
-
-    alarms::AlarmState stateOf(const QString& id) const
-    {
-        const auto alarm = engine()->alarm(id);
-        return alarm ? alarm->state : alarms::AlarmState::Normal;
-    }
-
-    void feed(const QString& tag, const telemetry::Value& value, qint64 sourceTimeMs)
-    {
-        telemetry::Sample sample;
-        sample.tag = tag;
-        sample.sourceTimeMs = sourceTimeMs;
-        sample.receiveTimeMs = QDateTime::currentMSecsSinceEpoch();
-        sample.value = value;
-        sample.quality = telemetry::Quality::Good;
-        sample.authenticity = telemetry::Authenticity::Signed;
-        m_hub->tagStore()->ingest({sample}, QStringLiteral("test"));
-        m_hub->tagStore()->flush();
-    }
-
-    /// Holds a value for longer than the tag's on-delay (2 s), in source time.
-    void hold(const QString& tag, const telemetry::Value& value)
-    {
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        feed(tag, value, now - 6000);
-        feed(tag, value, now);
-    }
-
-    struct Entry
-    {
-        QString operatorName;
-        QString target;
-        QString outcome;
-        QByteArray body;
-    };
-    QList<Entry> auditEntries(const QString& action) const
-    {
-        m_log->waitSealed(5000);
-        audit::AuditDatabase db;
-        if (!db.open(m_dir.filePath(QStringLiteral("audit.db")), audit::AuditDatabase::Mode::ReadOnly).ok())
-            return {};
-        audit::AuditDatabase::Filter filter;
-        filter.action = action;
-        QList<Entry> entries;
-        db.forEachMatching(filter, [&](const audit::EntryRow& row) {
-            entries.append({row.operatorName, row.target, row.outcome, row.body});
-            return true;
-        });
-        return entries;
-    }
-
-    bool logIn(const QString& name, const QString& password)
-    {
-        if (m_session->state() != SessionManager::State::LoggedOut) {
-            m_session->logout();
-            QTest::qWait(50);
-        }
-        m_session->login(name, password);
-        return QTest::qWaitFor([&] { return m_session->state() == SessionManager::State::Active; }, 10'000) &&
-               QTest::qWaitFor([&] { return !m_window->loginDialog(); }, 5000);
-    }
-
-    ui::ESignatureDialog* waitForSignatureDialog() const
-    {
-        ui::ESignatureDialog* dialog = nullptr;
-        (void)QTest::qWaitFor(
-            [&] { return (dialog = m_window->findChild<ui::ESignatureDialog*>()) && dialog->isVisible(); }, 5000);
-        return dialog;
-    }
-
-    void sign(ui::ESignatureDialog* dialog, const QString& name, const QString& password)
-    {
-        if (dialog->userIdField()->isVisible())
-            QTest::keyClicks(dialog->userIdField(), name);
-        QTest::keyClicks(dialog->passwordField(), password);
-        QTest::keyClick(dialog->passwordField(), Qt::Key_Return);
-    }
 
     QByteArray overridesFile() const
     {

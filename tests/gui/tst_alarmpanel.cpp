@@ -4,6 +4,7 @@
 // double-click flying to the asset, and acknowledging and shelving under an electronic
 // signature, each with its audit entry; an auditor is refused and nothing changes.
 #include "alarms/alarmengine.h"
+#include "alarmwindowtest.h"
 #include "audit/auditdatabase.h"
 #include "audit/auditlog.h"
 #include "dialogs/esignaturedialog.h"
@@ -46,105 +47,11 @@ const QString kPumpRun = QStringLiteral("DM-PP01A-R:STATE");
 const QString kLevelLo = QStringLiteral("DM-LIT01:LO");
 } // namespace
 
-class TestAlarmPanel : public QObject
+class TestAlarmPanel : public twinspect::test::AlarmWindowTest
 {
     Q_OBJECT
 private:
-    QTemporaryDir m_dir;
-    std::unique_ptr<audit::AuditLog> m_log;
-    std::unique_ptr<telemetry::TelemetryHub> m_hub;
-    std::unique_ptr<ui::MainWindow> m_window;
-    std::unique_ptr<SessionManager> m_session;
-
-    alarms::AlarmEngine* engine() const { return m_window->alarmEngine(); }
     ui::AlarmPanel* panel() const { return m_window->alarmPanel(); }
-
-    alarms::AlarmState stateOf(const QString& id) const
-    {
-        const auto alarm = engine()->alarm(id);
-        return alarm ? alarm->state : alarms::AlarmState::Normal;
-    }
-
-    /// One sample into the tag store, delivered at once (as a backend's batch would be, a frame later).
-    void feed(const QString& tag, const telemetry::Value& value, qint64 sourceTimeMs)
-    {
-        telemetry::Sample sample;
-        sample.tag = tag;
-        sample.sourceTimeMs = sourceTimeMs;
-        sample.receiveTimeMs = QDateTime::currentMSecsSinceEpoch();
-        sample.value = value;
-        sample.quality = telemetry::Quality::Good;
-        sample.authenticity = telemetry::Authenticity::Signed;
-        m_hub->tagStore()->ingest({sample}, QStringLiteral("test"));
-        m_hub->tagStore()->flush();
-    }
-
-    /// Holds a value for longer than any on-delay of the demo plant (5 s), in source time.
-    void hold(const QString& tag, const telemetry::Value& value)
-    {
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        feed(tag, value, now - 6000);
-        feed(tag, value, now);
-    }
-
-    struct Entry
-    {
-        QString operatorName;
-        QString target;
-        QString outcome;
-        QByteArray body;
-    };
-    QList<Entry> auditEntries(const QString& action) const
-    {
-        m_log->waitSealed(5000);
-        audit::AuditDatabase db;
-        if (!db.open(m_dir.filePath(QStringLiteral("audit.db")), audit::AuditDatabase::Mode::ReadOnly).ok())
-            return {};
-        audit::AuditDatabase::Filter filter;
-        filter.action = action;
-        QList<Entry> entries;
-        db.forEachMatching(filter, [&](const audit::EntryRow& row) {
-            entries.append({row.operatorName, row.target, row.outcome, row.body});
-            return true;
-        });
-        return entries;
-    }
-    QList<Entry> auditEntries(const QString& action, const QString& target) const
-    {
-        QList<Entry> matching;
-        for (const Entry& entry : auditEntries(action)) {
-            if (entry.target == target)
-                matching.append(entry);
-        }
-        return matching;
-    }
-
-    bool logIn(const QString& name, const QString& password)
-    {
-        if (m_session->state() != SessionManager::State::LoggedOut) {
-            m_session->logout();
-            QTest::qWait(50);
-        }
-        m_session->login(name, password);
-        return QTest::qWaitFor([&] { return m_session->state() == SessionManager::State::Active; }, 10'000) &&
-               QTest::qWaitFor([&] { return !m_window->loginDialog(); }, 5000);
-    }
-
-    ui::ESignatureDialog* waitForSignatureDialog() const
-    {
-        ui::ESignatureDialog* dialog = nullptr;
-        (void)QTest::qWaitFor(
-            [&] { return (dialog = m_window->findChild<ui::ESignatureDialog*>()) && dialog->isVisible(); }, 5000);
-        return dialog;
-    }
-
-    void sign(ui::ESignatureDialog* dialog, const QString& name, const QString& password)
-    {
-        if (dialog->userIdField()->isVisible())
-            QTest::keyClicks(dialog->userIdField(), name);
-        QTest::keyClicks(dialog->passwordField(), password);
-        QTest::keyClick(dialog->passwordField(), Qt::Key_Return);
-    }
 
     QSet<QString> shownSet() const
     {
