@@ -31,6 +31,8 @@
 #include <QStatusBar>
 #include <QTableView>
 
+#include <functional>
+
 namespace twinspect::ui {
 
 namespace {
@@ -100,6 +102,20 @@ std::optional<alarms::AlarmConfig> configOf(const QList<alarms::AlarmConfig>& co
 QJsonValue jsonOf(const std::optional<alarms::AlarmConfig>& config)
 {
     return config ? QJsonValue(alarms::alarmConfigToJson(*config)) : QJsonValue(QJsonValue::Null);
+}
+
+/// The distinct alarms among `alarmIds` that can take an action (the rest are left out before
+/// anyone is asked to sign).
+QStringList alarmsThat(const alarms::AlarmEngine& engine, const QStringList& alarmIds,
+                       const std::function<bool(const alarms::AlarmStatus&)>& canTake)
+{
+    QStringList ids;
+    for (const QString& id : alarmIds) {
+        const std::optional<alarms::AlarmStatus> alarm = engine.alarm(id);
+        if (alarm && canTake(*alarm) && !ids.contains(id))
+            ids.append(id);
+    }
+    return ids;
 }
 
 } // namespace
@@ -363,12 +379,8 @@ void MainWindow::acknowledgeAlarms(const QStringList& alarmIds)
     const alarms::AlarmEngine* engine = m_alarms;
     if (!engine)
         return;
-    QStringList ids;
-    for (const QString& id : alarmIds) {
-        const std::optional<alarms::AlarmStatus> alarm = engine->alarm(id);
-        if (alarm && alarm->isUnacknowledged() && !ids.contains(id))
-            ids.append(id);
-    }
+    const QStringList ids =
+        alarmsThat(*engine, alarmIds, [](const alarms::AlarmStatus& a) { return a.isUnacknowledged(); });
     if (ids.isEmpty()) {
         statusBar()->showMessage(tr("Nothing to acknowledge: those alarms are acknowledged or not active."), 6000);
         return;
@@ -434,12 +446,7 @@ void MainWindow::shelveAlarms(const QStringList& alarmIds, qint64 untilMs, const
         statusBar()->showMessage(tr("Shelving needs a reason."), 6000);
         return;
     }
-    QStringList ids;
-    for (const QString& id : alarmIds) {
-        const std::optional<alarms::AlarmStatus> alarm = engine->alarm(id);
-        if (alarm && canShelve(*alarm) && !ids.contains(id))
-            ids.append(id);
-    }
+    const QStringList ids = alarmsThat(*engine, alarmIds, canShelve);
     if (ids.isEmpty()) {
         statusBar()->showMessage(tr("Nothing to shelve: those alarms are normal or shelved already."), 6000);
         return;
@@ -496,12 +503,8 @@ void MainWindow::unshelveAlarms(const QStringList& alarmIds)
     const alarms::AlarmEngine* engine = m_alarms;
     if (!engine)
         return;
-    QStringList ids;
-    for (const QString& id : alarmIds) {
-        const std::optional<alarms::AlarmStatus> alarm = engine->alarm(id);
-        if (alarm && alarm->state == alarms::AlarmState::Shelved && !ids.contains(id))
-            ids.append(id);
-    }
+    const QStringList ids = alarmsThat(
+        *engine, alarmIds, [](const alarms::AlarmStatus& a) { return a.state == alarms::AlarmState::Shelved; });
     if (ids.isEmpty()) {
         statusBar()->showMessage(tr("Nothing to unshelve: those alarms are not shelved."), 6000);
         return;
