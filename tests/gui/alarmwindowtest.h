@@ -8,17 +8,22 @@
 #include "audit/auditlog.h"
 #include "dialogs/esignaturedialog.h"
 #include "identity/session.h"
+#include "identity/userstore.h"
 #include "mainwindow.h"
+#include "plant/plant.h"
+#include "plant/plantloader.h"
 #include "telemetry/tagstore.h"
 #include "telemetry/telemetryhub.h"
 
 #include <QDateTime>
 #include <QLineEdit>
 #include <QObject>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
+#include <tuple>
 
 namespace twinspect::test {
 
@@ -30,6 +35,50 @@ protected:
     std::unique_ptr<telemetry::TelemetryHub> m_hub;
     std::unique_ptr<ui::MainWindow> m_window;
     std::unique_ptr<identity::SessionManager> m_session;
+    std::shared_ptr<const Plant> m_plant;
+
+    struct User
+    {
+        QString name;
+        identity::Role role;
+        QString password;
+    };
+    /// The workstation as the alarm tests need it: these users, a real audit log, the demo plant and
+    /// a telemetry hub without backends (the test publishes straight into its tag store), the window
+    /// shown and a session ready for logins. Check QTest::currentTestFailed() after it.
+    void startWorkstation(const QList<User>& users)
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        identity::UserStore::Options userOptions;
+        userOptions.path = m_dir.filePath(QStringLiteral("users.db"));
+        userOptions.scrypt = {12, 8, 1};
+        {
+            identity::UserStore store(userOptions);
+            QVERIFY(store.open().ok());
+            for (const User& user : users)
+                QVERIFY(store.createUser(user.name, user.role, user.password, false).ok());
+        }
+        audit::AuditLog::Options logOptions;
+        logOptions.databasePath = m_dir.filePath(QStringLiteral("audit.db"));
+        m_log = std::make_unique<audit::AuditLog>(logOptions);
+        QVERIFY(m_log->waitOpened(10000));
+        m_window = std::make_unique<ui::MainWindow>(nullptr);
+        m_window->setAuditLog(m_log.get(), QStringLiteral("os-user"), QStringLiteral("local"));
+        const PlantLoadResult plant =
+            PlantLoader::loadFile(QStringLiteral(TWINSPECT_SOURCE_DIR "/resources/plants/demo-boiler.plant.json"));
+        QVERIFY(plant.ok());
+        m_plant = std::make_shared<const Plant>(*plant.plant);
+        m_window->setPlant(m_plant, plant.diagnostics);
+        m_hub = std::make_unique<telemetry::TelemetryHub>(m_dir.path());
+        m_window->setTelemetry(m_hub.get());
+        QVERIFY(engine());
+        m_window->resize(1400, 900);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        identity::SessionManager::Options options;
+        options.users = userOptions;
+        m_session = std::make_unique<identity::SessionManager>(options, m_log.get());
+    }
 
     alarms::AlarmEngine* engine() const { return m_window->alarmEngine(); }
 

@@ -46,8 +46,6 @@ class TestAlarmLimits : public twinspect::test::AlarmWindowTest
 {
     Q_OBJECT
 private:
-    std::shared_ptr<const Plant> m_plant;
-
     QByteArray overridesFile() const
     {
         QFile file(m_window->alarmOverridesPath());
@@ -63,37 +61,11 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        identity::UserStore::Options users;
-        users.path = m_dir.filePath(QStringLiteral("users.db"));
-        users.scrypt = {12, 8, 1};
-        {
-            identity::UserStore store(users);
-            QVERIFY(store.open().ok());
-            QVERIFY(store.createUser(QStringLiteral("ada"), identity::Role::Admin, kAdminPass, false).ok());
-            QVERIFY(store.createUser(QStringLiteral("eve"), identity::Role::Engineer, kEngineerPass, false).ok());
-        }
-        audit::AuditLog::Options logOptions;
-        logOptions.databasePath = m_dir.filePath(QStringLiteral("audit.db"));
-        m_log = std::make_unique<audit::AuditLog>(logOptions);
-        QVERIFY(m_log->waitOpened(10000));
-        m_window = std::make_unique<ui::MainWindow>(nullptr);
-        m_window->setAuditLog(m_log.get(), QStringLiteral("os-user"), QStringLiteral("local"));
-        const PlantLoadResult plant =
-            PlantLoader::loadFile(QStringLiteral(TWINSPECT_SOURCE_DIR "/resources/plants/demo-boiler.plant.json"));
-        QVERIFY(plant.ok());
-        m_plant = std::make_shared<const Plant>(*plant.plant);
-        m_window->setPlant(m_plant, plant.diagnostics);
-        m_hub = std::make_unique<telemetry::TelemetryHub>(m_dir.path());
-        m_window->setTelemetry(m_hub.get());
-        QVERIFY(engine());
+        startWorkstation({{QStringLiteral("ada"), identity::Role::Admin, kAdminPass},
+                          {QStringLiteral("eve"), identity::Role::Engineer, kEngineerPass}});
+        if (QTest::currentTestFailed())
+            return;
         QCOMPARE(m_window->alarmOverridesPath(), m_dir.filePath(QStringLiteral("alarms.json")));
-        m_window->resize(1400, 900);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        SessionManager::Options options;
-        options.users = users;
-        m_session = std::make_unique<SessionManager>(options, m_log.get());
         m_window->setSession(m_session.get());
         QVERIFY(logIn(QStringLiteral("eve"), kEngineerPass));
     }

@@ -64,36 +64,11 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        QStandardPaths::setTestModeEnabled(true);
-        identity::UserStore::Options users;
-        users.path = m_dir.filePath(QStringLiteral("users.db"));
-        users.scrypt = {12, 8, 1};
-        {
-            identity::UserStore store(users);
-            QVERIFY(store.open().ok());
-            QVERIFY(store.createUser(QStringLiteral("eve"), identity::Role::Engineer, kEngineerPass, false).ok());
-            QVERIFY(store.createUser(QStringLiteral("audrey"), identity::Role::Auditor, kAuditorPass, false).ok());
-        }
-        audit::AuditLog::Options logOptions;
-        logOptions.databasePath = m_dir.filePath(QStringLiteral("audit.db"));
-        m_log = std::make_unique<audit::AuditLog>(logOptions);
-        QVERIFY(m_log->waitOpened(10000));
-        m_window = std::make_unique<ui::MainWindow>(nullptr);
-        m_window->setAuditLog(m_log.get(), QStringLiteral("os-user"), QStringLiteral("local"));
-        const PlantLoadResult plant =
-            PlantLoader::loadFile(QStringLiteral(TWINSPECT_SOURCE_DIR "/resources/plants/demo-boiler.plant.json"));
-        QVERIFY(plant.ok());
-        m_window->setPlant(std::make_shared<const Plant>(*plant.plant), plant.diagnostics);
-        // No backends: the test is the publisher, straight into the hub's tag store.
-        m_hub = std::make_unique<telemetry::TelemetryHub>(m_dir.path());
-        m_window->setTelemetry(m_hub.get());
+        startWorkstation({{QStringLiteral("eve"), identity::Role::Engineer, kEngineerPass},
+                          {QStringLiteral("audrey"), identity::Role::Auditor, kAuditorPass}});
+        if (QTest::currentTestFailed())
+            return;
         QVERIFY(panel());
-        m_window->resize(1400, 900);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        SessionManager::Options options;
-        options.users = users;
-        m_session = std::make_unique<SessionManager>(options, m_log.get());
         m_window->setSession(m_session.get());
         QVERIFY(logIn(QStringLiteral("audrey"), kAuditorPass));
     }
