@@ -78,14 +78,9 @@ void LabelLayer::setSources(std::shared_ptr<const Plant> plant, const telemetry:
     m_store = store;
     m_overlay = overlay;
     m_assetIndex.clear();
-    m_assetsByTag.clear();
     if (m_plant) {
-        for (qsizetype i = 0; i < m_plant->assets.size(); ++i) {
-            const Asset& asset = m_plant->assets.at(i);
-            m_assetIndex.insert(asset.id, static_cast<int>(i));
-            for (const TagBinding& binding : asset.tags)
-                m_assetsByTag[binding.tagId].append(static_cast<int>(i));
-        }
+        for (qsizetype i = 0; i < m_plant->assets.size(); ++i)
+            m_assetIndex.insert(m_plant->assets.at(i).id, static_cast<int>(i));
     }
     if (store)
         m_sourceConnections.append(connect(store, &telemetry::TagStore::tagsChanged, this, &LabelLayer::onTagsChanged));

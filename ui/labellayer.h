@@ -82,7 +82,6 @@ private:
     const telemetry::TagStore* m_store = nullptr;
     const scenes::TelemetryOverlay* m_overlay = nullptr;
     QHash<QString, int> m_assetIndex;
-    QHash<QString, QList<int>> m_assetsByTag;
     QString m_selected;
     bool m_showAll = false;
     int m_maxLabels = 150;
